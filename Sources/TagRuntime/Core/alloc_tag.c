@@ -1,0 +1,225 @@
+/*
+ * alloc_tag.c - per-thread counters, the thread registry, and summing on read.
+ *
+ * Invariants:
+ * - A thread's counter block is written only by that thread (relaxed stores); readers sum
+ *   every live block plus the exited total under threads_mutex, so a read never stops an
+ *   allocating thread.
+ * - A thread that exits folds its counters into exited_total and from then on (its other
+ *   TLS destructors still allocate) counts there directly with atomic adds.
+ * - Nothing here allocates through malloc: blocks and chunks come from mmap.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+
+__thread struct alloc_tag *alloc_tag_current ALLOC_TAG_IE;
+__thread struct alloc_tag_thread *alloc_tag_self ALLOC_TAG_IE;
+
+static pthread_mutex_t threads_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct alloc_tag_thread *threads;
+static struct alloc_tag_thread exited_total;
+/* alloc_tag_self of a thread whose block was folded: every chunk is NULL, so the fast
+ * path always falls through to the slow path, which counts into exited_total. */
+static struct alloc_tag_thread exited_marker = { .exited = 1 };
+
+static pthread_key_t thread_key;
+static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
+
+#define CHUNK_BYTES (COUNTER_CHUNK_SIZE * sizeof(struct alloc_tag_counters))
+
+static struct alloc_tag_counters *new_chunk(void)
+{
+	void *p = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Caller holds threads_mutex. */
+static struct alloc_tag_counters *exited_chunk(uint32_t chunk_index)
+{
+	struct alloc_tag_counters *c = __atomic_load_n(&exited_total.chunk[chunk_index], __ATOMIC_ACQUIRE);
+	if (c == NULL) {
+		c = new_chunk();
+		if (c != NULL)
+			__atomic_store_n(&exited_total.chunk[chunk_index], c, __ATOMIC_RELEASE);
+	}
+	return c;
+}
+
+static void add_exited(uint32_t index, int64_t bytes, int64_t calls)
+{
+	uint32_t ci = index >> COUNTER_CHUNK_SHIFT;
+	struct alloc_tag_counters *c = __atomic_load_n(&exited_total.chunk[ci], __ATOMIC_ACQUIRE);
+
+	if (c == NULL) {
+		pthread_mutex_lock(&threads_mutex);
+		c = exited_chunk(ci);
+		pthread_mutex_unlock(&threads_mutex);
+		if (c == NULL) {
+			codetag_mark_inaccurate(index);
+			return;
+		}
+	}
+	c += index & (COUNTER_CHUNK_SIZE - 1);
+	__atomic_fetch_add(&c->bytes, bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c->calls, calls, __ATOMIC_RELAXED);
+}
+
+static void fold_thread(void *arg)
+{
+	struct alloc_tag_thread *self = arg;
+
+	pthread_mutex_lock(&threads_mutex);
+	for (uint32_t ci = 0; ci < COUNTER_CHUNKS; ci++) {
+		struct alloc_tag_counters *c = self->chunk[ci];
+		if (c == NULL)
+			continue;
+		struct alloc_tag_counters *total = exited_chunk(ci);
+		for (uint32_t i = 0; i < COUNTER_CHUNK_SIZE; i++) {
+			if (c[i].calls == 0 && c[i].bytes == 0)
+				continue;
+			if (total != NULL) {
+				__atomic_fetch_add(&total[i].bytes, c[i].bytes, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&total[i].calls, c[i].calls, __ATOMIC_RELAXED);
+			} else {
+				codetag_mark_inaccurate((ci << COUNTER_CHUNK_SHIFT) + i);
+			}
+		}
+	}
+	*self->pprev = self->next;
+	if (self->next != NULL)
+		self->next->pprev = self->pprev;
+	pthread_mutex_unlock(&threads_mutex);
+
+	alloc_tag_self = &exited_marker;
+	for (uint32_t ci = 0; ci < COUNTER_CHUNKS; ci++) {
+		if (self->chunk[ci] != NULL)
+			munmap(self->chunk[ci], CHUNK_BYTES);
+	}
+	munmap(self, sizeof(*self));
+}
+
+static void create_thread_key(void)
+{
+	pthread_key_create(&thread_key, fold_thread);
+}
+
+static struct alloc_tag_thread *register_thread(void)
+{
+	void *p = mmap(NULL, sizeof(struct alloc_tag_thread), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	struct alloc_tag_thread *self = p;
+
+	pthread_mutex_lock(&threads_mutex);
+	self->next = threads;
+	self->pprev = &threads;
+	if (threads != NULL)
+		threads->pprev = &self->next;
+	threads = self;
+	pthread_mutex_unlock(&threads_mutex);
+
+	/* Publish before pthread_setspecific, which may allocate (keys past the 32nd): the
+	 * nested allocation then finds the block instead of registering again. */
+	alloc_tag_self = self;
+	pthread_once(&thread_key_once, create_thread_key);
+	pthread_setspecific(thread_key, self);
+	return self;
+}
+
+void alloc_tag_count_slow(uint32_t index, int64_t bytes, int64_t calls)
+{
+	struct alloc_tag_thread *self = alloc_tag_self;
+
+	if (self == NULL)
+		self = register_thread();
+	if (self != NULL && !self->exited) {
+		uint32_t ci = index >> COUNTER_CHUNK_SHIFT;
+		struct alloc_tag_counters *c = self->chunk[ci];
+		if (c == NULL) {
+			c = new_chunk();
+			if (c != NULL)
+				__atomic_store_n(&self->chunk[ci], c, __ATOMIC_RELEASE);
+		}
+		if (c != NULL) {
+			c += index & (COUNTER_CHUNK_SIZE - 1);
+			store_relaxed(&c->bytes, load_relaxed(&c->bytes) + bytes);
+			store_relaxed(&c->calls, load_relaxed(&c->calls) + calls);
+			return;
+		}
+	}
+	add_exited(index, bytes, calls);
+}
+
+static void add_block(struct alloc_tag_counters *out, struct alloc_tag_thread *block, uint32_t limit)
+{
+	for (uint32_t ci = 0; ci <= (limit - 1) >> COUNTER_CHUNK_SHIFT; ci++) {
+		struct alloc_tag_counters *c = __atomic_load_n(&block->chunk[ci], __ATOMIC_ACQUIRE);
+		if (c == NULL)
+			continue;
+		uint32_t base = ci << COUNTER_CHUNK_SHIFT;
+		uint32_t n = limit - base < COUNTER_CHUNK_SIZE ? limit - base : COUNTER_CHUNK_SIZE;
+		for (uint32_t i = 0; i < n; i++) {
+			out[base + i].bytes += load_relaxed(&c[i].bytes);
+			out[base + i].calls += load_relaxed(&c[i].calls);
+		}
+	}
+}
+
+void alloc_tag_sum_counters(struct alloc_tag_counters *out, uint32_t limit)
+{
+	memset(out, 0, sizeof(*out) * limit);
+	if (limit == 0)
+		return;
+	pthread_mutex_lock(&threads_mutex);
+	add_block(out, &exited_total, limit);
+	for (struct alloc_tag_thread *t = threads; t != NULL; t = t->next)
+		add_block(out, t, limit);
+	pthread_mutex_unlock(&threads_mutex);
+}
+
+static void add_one(struct alloc_tag_counters *out, struct alloc_tag_thread *block, uint32_t index)
+{
+	struct alloc_tag_counters *c =
+		__atomic_load_n(&block->chunk[index >> COUNTER_CHUNK_SHIFT], __ATOMIC_ACQUIRE);
+	if (c != NULL) {
+		c += index & (COUNTER_CHUNK_SIZE - 1);
+		out->bytes += load_relaxed(&c->bytes);
+		out->calls += load_relaxed(&c->calls);
+	}
+}
+
+int alloc_tag_sum_one_trylock(uint32_t index, struct alloc_tag_counters *out)
+{
+	out->bytes = 0;
+	out->calls = 0;
+	if (pthread_mutex_trylock(&threads_mutex) != 0)
+		return -1;
+	add_one(out, &exited_total, index);
+	for (struct alloc_tag_thread *t = threads; t != NULL; t = t->next)
+		add_one(out, t, index);
+	pthread_mutex_unlock(&threads_mutex);
+	return 0;
+}
+
+/* fork() in one thread while another holds a lock would leave the child's copy locked. */
+static void lock_for_fork(void)
+{
+	codetag_registry_lock();
+	pthread_mutex_lock(&threads_mutex);
+}
+
+static void unlock_after_fork(void)
+{
+	pthread_mutex_unlock(&threads_mutex);
+	codetag_registry_unlock();
+}
+
+__attribute__((constructor(101))) static void alloc_tag_setup(void)
+{
+	alloc_tag_init();
+	pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+}

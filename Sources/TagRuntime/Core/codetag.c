@@ -1,0 +1,325 @@
+/*
+ * codetag.c - the generic code-tag registry: images' tag ranges, the index table, strings.
+ *
+ * Invariants:
+ * - A registered tag has a unique index in [CODETAG_FIRST_INDEX, index_limit); index 1 is
+ *   reserved for the consumer's synthetic untagged site, 0 means "not registered".
+ * - slots[i].ct points at the record while its image is loaded, and at a copy owned by the
+ *   runtime (strings included) once codetag_unregister_range() ran; a slot is never reused,
+ *   so a back-reference holding index i stays meaningful for the life of the process.
+ * - Nothing here calls into the dynamic loader while registry_mutex is held: the allocator
+ *   may take registry_mutex while the loader holds its own lock (dlopen allocates).
+ */
+#include "internal.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+
+enum {
+	SLOT_UNLOADED = 1u << 0,   /* its image is gone; the record is the runtime's copy */
+	SLOT_INACCURATE = 1u << 1, /* a reference could not be recorded for it */
+	SLOT_RESOLVED = 1u << 2,   /* modname below is final */
+};
+
+struct codetag_slot {
+	struct codetag *ct;
+	const char *modname; /* NULL: main executable (valid once SLOT_RESOLVED) */
+	uint32_t state;
+};
+
+struct codetag_range {
+	struct codetag *start;
+	struct codetag *stop;
+	struct codetag_range *next;
+};
+
+static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct codetag_slot *slots;
+static uint32_t index_limit = CODETAG_FIRST_INDEX;
+static struct codetag_range *ranges;
+
+void codetag_registry_lock(void) { pthread_mutex_lock(&registry_mutex); }
+void codetag_registry_unlock(void) { pthread_mutex_unlock(&registry_mutex); }
+
+/* ---- A bump arena for the registry's own memory (never through malloc) --------------- */
+
+static char *arena_next;
+static size_t arena_left;
+
+/* Caller holds registry_mutex. */
+void *codetag_arena_alloc(size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	if (size > arena_left) {
+		size_t chunk = size > (1u << 16) ? size : (1u << 16);
+		void *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		arena_next = p;
+		arena_left = chunk;
+	}
+	void *result = arena_next;
+	arena_next += size;
+	arena_left -= size;
+	return result;
+}
+
+/* Caller holds registry_mutex.  The table is reserved whole (24 MiB of address space) and
+ * only the pages that hold used slots are ever touched. */
+static int ensure_slots(void)
+{
+	if (slots != NULL)
+		return 0;
+	void *p = mmap(NULL, sizeof(struct codetag_slot) * ((size_t)CODETAG_MAX_INDEX + 1),
+		       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	slots = p;
+	return 0;
+}
+
+/* Caller holds registry_mutex.  Returns the new index, or 0 when the table is full. */
+static uint32_t assign_index(struct codetag *ct)
+{
+	if (ensure_slots() != 0 || index_limit > CODETAG_MAX_INDEX)
+		return 0;
+	uint32_t index = index_limit++;
+	slots[index].ct = ct;
+	slots[index].modname = NULL;
+	slots[index].state = 0;
+	__atomic_store_n(&ct->index, index, __ATOMIC_RELEASE);
+	return index;
+}
+
+void codetag_reserve(uint32_t index, struct codetag *ct)
+{
+	pthread_mutex_lock(&registry_mutex);
+	if (ensure_slots() == 0) {
+		slots[index].ct = ct;
+		slots[index].modname = NULL;
+		slots[index].state = SLOT_RESOLVED;
+		ct->index = index;
+	}
+	pthread_mutex_unlock(&registry_mutex);
+}
+
+uint32_t codetag_register_one(struct codetag *ct)
+{
+	uint32_t index;
+
+	if (ct->magic != CODETAG_MAGIC)
+		return ALLOC_TAG_UNTAGGED_INDEX;
+	pthread_mutex_lock(&registry_mutex);
+	index = ct->index;
+	if (index == 0)
+		index = assign_index(ct);
+	pthread_mutex_unlock(&registry_mutex);
+	return index != 0 ? index : ALLOC_TAG_UNTAGGED_INDEX;
+}
+
+/* Records are 40 bytes and 8-aligned, but a compiler may pad between objects: step over
+ * anything that does not start with the magic, 8 bytes at a time. */
+static struct codetag *next_record(struct codetag *ct, struct codetag *stop)
+{
+	char *p = (char *)ct;
+	while (p + sizeof(struct codetag) <= (char *)stop) {
+		if (((struct codetag *)p)->magic == CODETAG_MAGIC)
+			return (struct codetag *)p;
+		p += 8;
+	}
+	return NULL;
+}
+
+void codetag_register_range(struct codetag *start, struct codetag *stop)
+{
+	if (start == NULL || stop <= start)
+		return;
+	struct codetag_range *range;
+
+	pthread_mutex_lock(&registry_mutex);
+	for (range = ranges; range != NULL; range = range->next) {
+		if (range->start == start) {
+			pthread_mutex_unlock(&registry_mutex);
+			return;
+		}
+	}
+	range = codetag_arena_alloc(sizeof(*range));
+	if (range != NULL) {
+		range->start = start;
+		range->stop = stop;
+		range->next = ranges;
+		ranges = range;
+	}
+	for (struct codetag *ct = next_record(start, stop); ct != NULL; ct = next_record(ct + 1, stop)) {
+		if (ct->index == 0 && assign_index(ct) == 0)
+			break;
+	}
+	pthread_mutex_unlock(&registry_mutex);
+}
+
+/* ---- Strings -------------------------------------------------------------------------- */
+
+typedef const char *(*codetag_string_fn)(void);
+
+static const char *tag_string(const struct codetag *ct, const char *field)
+{
+	if (field == NULL)
+		return NULL;
+	if (ct->flags & CODETAG_FLAG_STRING_FNS)
+		return ((codetag_string_fn)(uintptr_t)field)();
+	return field;
+}
+
+/* "…/libfoo.so.1" -> "libfoo"; NULL for the main executable.  Caller holds no lock. */
+static const char *image_name_of(const void *address, char *buf, size_t size)
+{
+	Dl_info info;
+	struct link_map *map = NULL;
+
+	if (dladdr1(address, &info, (void **)&map, RTLD_DL_LINKMAP) == 0 || map == NULL)
+		return NULL;
+	if (map->l_name == NULL || map->l_name[0] == '\0')
+		return NULL;
+	const char *base = strrchr(map->l_name, '/');
+	base = base ? base + 1 : map->l_name;
+	size_t n = strlen(base);
+	const char *so = strstr(base, ".so");
+	if (so != NULL)
+		n = (size_t)(so - base);
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, base, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static const char *copy_string(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *copy = codetag_arena_alloc(n);
+	if (copy != NULL)
+		memcpy(copy, s, n);
+	return copy;
+}
+
+/* Resolves the module name of slot `index` once (loader calls happen outside the lock). */
+static void resolve_modname(uint32_t index)
+{
+	struct codetag *ct;
+	char name[256];
+	const char *resolved;
+
+	pthread_mutex_lock(&registry_mutex);
+	if (slots[index].state & SLOT_RESOLVED) {
+		pthread_mutex_unlock(&registry_mutex);
+		return;
+	}
+	ct = slots[index].ct;
+	pthread_mutex_unlock(&registry_mutex);
+
+	const char *explicit_name = tag_string(ct, ct->modname);
+	if (explicit_name != NULL && explicit_name[0] != '\0')
+		resolved = explicit_name;
+	else
+		resolved = image_name_of(ct, name, sizeof(name));
+
+	pthread_mutex_lock(&registry_mutex);
+	if (!(slots[index].state & SLOT_RESOLVED)) {
+		slots[index].modname = resolved == name ? copy_string(name) : resolved;
+		slots[index].state |= SLOT_RESOLVED;
+	}
+	pthread_mutex_unlock(&registry_mutex);
+}
+
+void codetag_unregister_range(struct codetag *start, struct codetag *stop)
+{
+	struct codetag_range **link;
+
+	if (start == NULL || stop <= start)
+		return;
+	/* Resolve names while the image is still mapped, before taking the lock. */
+	for (struct codetag *ct = next_record(start, stop); ct != NULL; ct = next_record(ct + 1, stop)) {
+		uint32_t index = __atomic_load_n(&ct->index, __ATOMIC_ACQUIRE);
+		if (index != 0 && slots != NULL && slots[index].ct == ct)
+			resolve_modname(index);
+	}
+
+	pthread_mutex_lock(&registry_mutex);
+	for (link = &ranges; *link != NULL; link = &(*link)->next) {
+		if ((*link)->start == start) {
+			*link = (*link)->next;
+			break;
+		}
+	}
+	for (struct codetag *ct = next_record(start, stop); ct != NULL; ct = next_record(ct + 1, stop)) {
+		uint32_t index = ct->index;
+		if (index == 0 || slots[index].ct != ct)
+			continue;
+		struct codetag *copy = codetag_arena_alloc(sizeof(*copy));
+		if (copy == NULL)
+			continue; /* keep pointing at the record: its line is lost, counts are not */
+		copy->magic = CODETAG_MAGIC;
+		copy->flags = ct->flags & ~(uint32_t)CODETAG_FLAG_STRING_FNS;
+		copy->lineno = ct->lineno;
+		copy->index = index;
+		copy->modname = NULL;
+		copy->function = copy_string(tag_string(ct, ct->function));
+		copy->filename = copy_string(tag_string(ct, ct->filename));
+		slots[index].ct = copy;
+		slots[index].state |= SLOT_UNLOADED;
+	}
+	pthread_mutex_unlock(&registry_mutex);
+}
+
+/* ---- Reading ------------------------------------------------------------------------- */
+
+uint32_t codetag_index_limit(void)
+{
+	return __atomic_load_n(&index_limit, __ATOMIC_ACQUIRE);
+}
+
+int codetag_info_at(uint32_t index, struct codetag_info *info)
+{
+	struct codetag *ct;
+
+	if (slots == NULL || index == 0 || index >= codetag_index_limit())
+		return 0;
+	resolve_modname(index);
+	pthread_mutex_lock(&registry_mutex);
+	ct = slots[index].ct;
+	info->modname = slots[index].modname;
+	info->lineno = ct->lineno;
+	info->flags = ct->flags;
+	if (slots[index].state & SLOT_INACCURATE)
+		info->flags |= CODETAG_FLAG_INACCURATE;
+	pthread_mutex_unlock(&registry_mutex);
+	info->function = tag_string(ct, ct->function);
+	info->filename = tag_string(ct, ct->filename);
+	if (info->function == NULL)
+		info->function = "?";
+	if (info->filename == NULL)
+		info->filename = "?";
+	return 1;
+}
+
+int codetag_info_unloaded(uint32_t index)
+{
+	return slots != NULL && (__atomic_load_n(&slots[index].state, __ATOMIC_RELAXED) & SLOT_UNLOADED) != 0;
+}
+
+/* May run inside the allocator: no lock, a relaxed or-in of a sticky flag. */
+void codetag_mark_inaccurate(uint32_t index)
+{
+	if (slots != NULL && index < CODETAG_MAX_INDEX)
+		__atomic_fetch_or(&slots[index].state, SLOT_INACCURATE, __ATOMIC_RELAXED);
+}
+
+int codetag_index_inaccurate(uint32_t index)
+{
+	return slots != NULL && (__atomic_load_n(&slots[index].state, __ATOMIC_RELAXED) & SLOT_INACCURATE) != 0;
+}

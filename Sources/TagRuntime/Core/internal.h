@@ -1,0 +1,171 @@
+/*
+ * internal.h - what the runtime's .c files share; not installed, not part of the API.
+ *
+ * The allocation path is here as static inline functions; everything that can wait (thread
+ * registration, chunk allocation, registration of tags, warnings) is out of line.
+ */
+#ifndef ALLOC_TAG_INTERNAL_H
+#define ALLOC_TAG_INTERNAL_H
+
+#include "alloc_tag/alloc_tag.h"
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define ALLOC_TAG_HIDDEN __attribute__((visibility("hidden")))
+#define ALLOC_TAG_COLD __attribute__((cold, noinline))
+#define ALLOC_TAG_IE __attribute__((tls_model("initial-exec")))
+
+/* Relaxed atomics: the single writer of a counter is its thread; readers may run at any
+ * time.  On x86-64 these compile to plain moves (no lock prefix). */
+#define load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/* ---- Tag indices -------------------------------------------------------------------- */
+
+#define CODETAG_INDEX_BITS 20
+#define CODETAG_MAX_INDEX ((1u << CODETAG_INDEX_BITS) - 1)
+/* Index 1 is the synthetic site of allocations made with no current tag. */
+#define ALLOC_TAG_UNTAGGED_INDEX 1u
+/* First index handed to a real tag. */
+#define CODETAG_FIRST_INDEX 2u
+
+/* codetag.c */
+ALLOC_TAG_HIDDEN void codetag_reserve(uint32_t index, struct codetag *ct);
+ALLOC_TAG_HIDDEN int codetag_info_unloaded(uint32_t index);
+ALLOC_TAG_HIDDEN void codetag_registry_lock(void);
+ALLOC_TAG_HIDDEN void codetag_registry_unlock(void);
+ALLOC_TAG_HIDDEN void codetag_mark_inaccurate(uint32_t index);
+ALLOC_TAG_HIDDEN int codetag_index_inaccurate(uint32_t index);
+/* Called for every index that newly gets a tag (the consumer sizes its tables). */
+ALLOC_TAG_HIDDEN void *codetag_arena_alloc(size_t size);
+
+/* ---- Per-thread counters ------------------------------------------------------------ */
+
+#define COUNTER_CHUNK_SHIFT 10
+#define COUNTER_CHUNK_SIZE (1u << COUNTER_CHUNK_SHIFT)
+#define COUNTER_CHUNKS ((CODETAG_MAX_INDEX >> COUNTER_CHUNK_SHIFT) + 1)
+
+struct alloc_tag_counters {
+	int64_t bytes;
+	int64_t calls;
+};
+
+/* One per thread that ever allocated.  Only its thread writes the counters (relaxed
+ * stores); chunk pointers are published with release stores and read with acquire.
+ * A thread's own counters may go negative (it frees what another thread allocated);
+ * only the sum over all threads and the exited total is meaningful. */
+struct alloc_tag_thread {
+	struct alloc_tag_counters *chunk[COUNTER_CHUNKS];
+	struct alloc_tag_thread *next;
+	struct alloc_tag_thread **pprev;
+	int exited;
+};
+
+extern __thread struct alloc_tag_thread *alloc_tag_self ALLOC_TAG_IE;
+
+ALLOC_TAG_HIDDEN void alloc_tag_count_slow(uint32_t index, int64_t bytes, int64_t calls);
+
+static inline __attribute__((always_inline)) void alloc_tag_count(uint32_t index, int64_t bytes, int64_t calls)
+{
+	struct alloc_tag_thread *self = alloc_tag_self;
+	struct alloc_tag_counters *c;
+
+	if (likely(self != NULL) &&
+	    likely((c = self->chunk[index >> COUNTER_CHUNK_SHIFT]) != NULL)) {
+		c += index & (COUNTER_CHUNK_SIZE - 1);
+		store_relaxed(&c->bytes, load_relaxed(&c->bytes) + bytes);
+		store_relaxed(&c->calls, load_relaxed(&c->calls) + calls);
+		return;
+	}
+	alloc_tag_count_slow(index, bytes, calls);
+}
+
+/* Sums every thread's counters (and the exited total) into out[0 .. limit). */
+ALLOC_TAG_HIDDEN void alloc_tag_sum_counters(struct alloc_tag_counters *out, uint32_t limit);
+/* Sum for one index; takes the thread-list lock unless trylock fails (returns -1 then). */
+ALLOC_TAG_HIDDEN int alloc_tag_sum_one_trylock(uint32_t index, struct alloc_tag_counters *out);
+
+/* debug.c */
+extern int alloc_tag_debug_level ALLOC_TAG_HIDDEN;
+ALLOC_TAG_HIDDEN void alloc_tag_debug_foreign_free(void *ptr, void *caller);
+ALLOC_TAG_HIDDEN void alloc_tag_debug_untagged(void *caller);
+ALLOC_TAG_HIDDEN void alloc_tag_debug_image(struct codetag *start);
+ALLOC_TAG_HIDDEN void alloc_tag_debug_at_exit(void);
+
+/* ---- Mode and switch ---------------------------------------------------------------- */
+
+#define ALLOC_TAG_MODE_UNINIT 0
+
+/* Written once (first allocation or constructor), read on every allocation. */
+extern int alloc_tag_mode_state ALLOC_TAG_HIDDEN;
+/* The run-time switch: 1 counts, 0 does not (references are still written). */
+extern int alloc_tag_counting ALLOC_TAG_HIDDEN;
+/* Failure injection for tests (ALLOCTAG_FAULT_REFS=N): every Nth reference fails. */
+extern unsigned long alloc_tag_fault_every ALLOC_TAG_HIDDEN;
+
+ALLOC_TAG_HIDDEN void alloc_tag_init(void);
+
+struct alloc_tag_settings {
+	int mode;     /* ALLOC_TAG_MODE_* */
+	int counting; /* 0 or 1 */
+	int debug;    /* 0, 1, 2 = fatal */
+};
+
+/* Parses an ALLOCTAG_PROFILING value onto *s; returns 0, or -1 leaving *s unchanged. */
+ALLOC_TAG_HIDDEN int alloc_tag_parse_profiling(const char *value, struct alloc_tag_settings *s);
+/* Parses an ALLOCTAG_DEBUG value; returns 0, or -1 leaving *s unchanged. */
+ALLOC_TAG_HIDDEN int alloc_tag_parse_debug(const char *value, struct alloc_tag_settings *s);
+/* getenv that also works before libc has set up environ (reads /proc/self/environ). */
+ALLOC_TAG_HIDDEN const char *alloc_tag_getenv(const char *name, char *buf, size_t size);
+
+/* caller: the program's call into the malloc family, named by debug mode. */
+static inline __attribute__((always_inline)) uint32_t alloc_tag_current_index(void *caller)
+{
+	struct alloc_tag *tag = alloc_tag_current;
+	uint32_t index;
+
+	if (tag == NULL) {
+		if (unlikely(alloc_tag_debug_level != 0))
+			alloc_tag_debug_untagged(caller);
+		return ALLOC_TAG_UNTAGGED_INDEX;
+	}
+	index = load_relaxed(&tag->ct.index);
+	if (unlikely(index == 0))
+		index = codetag_register_one(&tag->ct);
+	return index;
+}
+
+/* The index to record for a new allocation: 0 when not counting. */
+static inline __attribute__((always_inline)) uint32_t alloc_tag_charge(size_t bytes, void *caller)
+{
+	uint32_t index;
+
+	if (unlikely(!load_relaxed(&alloc_tag_counting)))
+		return 0;
+	index = alloc_tag_current_index(caller);
+	alloc_tag_count(index, (int64_t)bytes, 1);
+	return index;
+}
+
+static inline __attribute__((always_inline)) void alloc_tag_uncharge(uint32_t index, size_t bytes)
+{
+	if (index != 0)
+		alloc_tag_count(index, -(int64_t)bytes, -1);
+}
+
+/* ---- Messages (write(2) only: usable inside the allocator) -------------------------- */
+
+ALLOC_TAG_HIDDEN void alloc_tag_message(const char *first, ...);
+#define alloc_tag_warn(...) alloc_tag_message("alloctag: warning: ", __VA_ARGS__, (const char *)0)
+
+/* Compressed references keep a 16-bit index. */
+#define ALLOC_TAG_COMPRESSED_MAX_INDEX 0xffffu
+ALLOC_TAG_HIDDEN void alloc_tag_compressed_overflow(uint32_t limit);
+
+/* oom.c */
+ALLOC_TAG_HIDDEN void alloc_tag_out_of_memory(size_t bytes);
+
+#endif /* ALLOC_TAG_INTERNAL_H */

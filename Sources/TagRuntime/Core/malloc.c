@@ -1,0 +1,506 @@
+/*
+ * malloc.c - the interposed malloc family.
+ *
+ * Every function forwards to glibc (__libc_malloc and friends) and, unless the mode is
+ * never, keeps a back-reference per allocation: which tag was charged and for how many
+ * bytes, so free() and realloc() uncharge exactly that.
+ *
+ * Header mode: 16 bytes just before the user pointer.  For alignments above 16 the block
+ * is over-allocated by the alignment and the header records log2(alignment), which is
+ * also the distance back to glibc's pointer.
+ *
+ *   [glibc chunk ...][size:56 | shift:8][index:32][check:32][user bytes ...]
+ *
+ * Compressed mode: 8 bytes at the end of glibc's usable area (the allocation's slack,
+ * which is often already there), holding a 16-bit index and the slack so the requested
+ * size can be recovered.  Aligned blocks come straight from memalign, so the user pointer
+ * is always glibc's pointer.
+ *
+ * `check` is a magic word mixed with the user pointer: a pointer that never carried a
+ * reference (foreign) or a stale one is recognised and handed to glibc untouched.
+ */
+#include "internal.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+extern void *__libc_malloc(size_t);
+extern void __libc_free(void *);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+
+#define EXPORT __attribute__((visibility("default")))
+/* Every helper on the allocation path is always_inline, so this is the address in the
+ * program that called the malloc-family function, even at -O0 (debug mode names it). */
+#define CALLER() __builtin_return_address(0)
+
+/* Requests above this fail with ENOMEM before any arithmetic can overflow. */
+#define MAX_REQUEST (SIZE_MAX / 4)
+
+/* ---- Failure injection (tests): every Nth reference "cannot be had" ----------------- */
+
+static unsigned long fault_count;
+
+ALLOC_TAG_COLD static int reference_fault(void)
+{
+	return __atomic_add_fetch(&fault_count, 1, __ATOMIC_RELAXED) % alloc_tag_fault_every == 0;
+}
+
+/* ---- Header references ---------------------------------------------------------------- */
+
+#define HEADER_SIZE 16u
+#define HEADER_MAGIC 0xa110c7a9u
+#define SIZE_MASK ((UINT64_C(1) << 56) - 1)
+
+struct ref_header {
+	uint64_t size_shift;
+	uint32_t index;
+	uint32_t check;
+};
+_Static_assert(sizeof(struct ref_header) == HEADER_SIZE, "header must keep 16-byte alignment");
+
+struct ref {
+	void *base;   /* what glibc returned */
+	size_t size;  /* requested bytes, as charged */
+	uint32_t index;
+	int aligned;  /* base != user - HEADER_SIZE */
+};
+
+static inline uint32_t header_check(const void *user)
+{
+	return HEADER_MAGIC ^ (uint32_t)((uintptr_t)user >> 4);
+}
+
+static inline __attribute__((always_inline)) void *header_attach(void *base, size_t offset, unsigned shift, size_t size, void *caller)
+{
+	char *user = (char *)base + offset;
+	struct ref_header *h = (struct ref_header *)user - 1;
+
+	h->size_shift = (uint64_t)size | ((uint64_t)shift << 56);
+	h->index = alloc_tag_charge(size, caller);
+	h->check = header_check(user);
+	return user;
+}
+
+static inline __attribute__((always_inline)) int header_find(void *user, struct ref *r)
+{
+	struct ref_header *h = (struct ref_header *)user - 1;
+	uint64_t size_shift;
+	unsigned shift;
+
+	if (unlikely(h->check != header_check(user)))
+		return 0;
+	size_shift = h->size_shift;
+	shift = (unsigned)(size_shift >> 56);
+	r->size = (size_t)(size_shift & SIZE_MASK);
+	r->index = h->index;
+	r->aligned = shift != 0;
+	r->base = shift ? (char *)user - ((size_t)1 << shift) : (void *)h;
+	return 1;
+}
+
+/* ---- Compressed references ------------------------------------------------------------ */
+
+#define TRAILER_SIZE 8u
+#define TRAILER_MAGIC 0x7a11c0deu
+
+struct ref_trailer {
+	uint16_t index;
+	uint16_t slack; /* usable - TRAILER_SIZE - size */
+	uint32_t check;
+};
+_Static_assert(sizeof(struct ref_trailer) == TRAILER_SIZE, "trailer is 8 bytes");
+
+/* glibc's usable size of a chunk it returned (its musable()): the size word precedes the
+ * pointer, the low three bits are flags, bit 1 marks an mmapped chunk.  Used inside the
+ * allocator where the exported malloc_usable_size cannot be looked up; a test checks it
+ * against glibc's own function. */
+static inline __attribute__((always_inline)) size_t chunk_usable(const void *p)
+{
+	size_t word = ((const size_t *)p)[-1];
+	size_t chunk = word & ~(size_t)7;
+	return (word & 2) ? chunk - 2 * sizeof(size_t) : chunk - sizeof(size_t);
+}
+
+/* What to ask glibc for so that the trailer fits: glibc rounds requests up to 16 bytes
+ * plus 8 of header (32 at least), so the slack is often already there. */
+static inline __attribute__((always_inline)) size_t compressed_request(size_t size)
+{
+	size_t chunk = (size + sizeof(size_t) + 15) & ~(size_t)15;
+	size_t usable = (chunk < 32 ? 32 : chunk) - sizeof(size_t);
+	return usable - size >= TRAILER_SIZE ? size : size + TRAILER_SIZE;
+}
+
+static inline uint32_t trailer_check(const void *user)
+{
+	return TRAILER_MAGIC ^ (uint32_t)((uintptr_t)user >> 4);
+}
+
+/* Charges and writes the trailer; returns 0 when glibc gave less room than predicted. */
+static inline __attribute__((always_inline)) int trailer_attach(void *user, size_t size, void *caller)
+{
+	size_t usable = chunk_usable(user);
+	size_t slack;
+	uint32_t index;
+	struct ref_trailer *t;
+
+	if (unlikely(usable < size + TRAILER_SIZE))
+		return 0;
+	slack = usable - TRAILER_SIZE - size;
+	if (unlikely(slack > 0xffff)) {
+		/* Charge what can be recovered at free time, so charge == uncharge. */
+		size += slack - 0xffff;
+		slack = 0xffff;
+	}
+	index = alloc_tag_charge(size, caller);
+	if (unlikely(index > ALLOC_TAG_COMPRESSED_MAX_INDEX)) {
+		alloc_tag_uncharge(index, size);
+		alloc_tag_compressed_overflow(ALLOC_TAG_COMPRESSED_MAX_INDEX);
+		index = 0;
+	}
+	t = (struct ref_trailer *)((char *)user + usable - TRAILER_SIZE);
+	t->index = (uint16_t)index;
+	t->slack = (uint16_t)slack;
+	t->check = trailer_check(user);
+	return 1;
+}
+
+static inline __attribute__((always_inline)) int trailer_find(void *user, struct ref *r)
+{
+	size_t usable = chunk_usable(user);
+	struct ref_trailer *t;
+
+	if (unlikely(usable < TRAILER_SIZE))
+		return 0;
+	t = (struct ref_trailer *)((char *)user + usable - TRAILER_SIZE);
+	if (unlikely(t->check != trailer_check(user)))
+		return 0;
+	r->base = user;
+	r->index = t->index;
+	r->size = usable - TRAILER_SIZE - t->slack;
+	r->aligned = 0;
+	return 1;
+}
+
+static inline __attribute__((always_inline)) void forget(void *user, int mode)
+{
+	if (mode == ALLOC_TAG_MODE_HEADER)
+		((struct ref_header *)user - 1)->check = 0;
+	else
+		((struct ref_trailer *)((char *)user + chunk_usable(user) - TRAILER_SIZE))->check = 0;
+}
+
+static inline __attribute__((always_inline)) int find_ref(void *user, int mode, struct ref *r)
+{
+	return mode == ALLOC_TAG_MODE_HEADER ? header_find(user, r) : trailer_find(user, r);
+}
+
+/* ---- Cold paths ------------------------------------------------------------------------ */
+
+static inline __attribute__((always_inline)) int current_mode(void)
+{
+	int mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_RELAXED);
+	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
+		alloc_tag_init();
+		mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_ACQUIRE);
+	}
+	return mode;
+}
+
+/* The reference's space could not be had: hand out memory without one, as the kernel
+ * does when its extension vector cannot be allocated, and mark the site. */
+ALLOC_TAG_COLD static void *untracked(void *p, void *caller)
+{
+	if (p != NULL && load_relaxed(&alloc_tag_counting))
+		codetag_mark_inaccurate(alloc_tag_current_index(caller));
+	return p;
+}
+
+ALLOC_TAG_COLD static void *out_of_memory(size_t size)
+{
+	alloc_tag_out_of_memory(size);
+	errno = ENOMEM;
+	return NULL;
+}
+
+static inline int pow2(size_t x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+/* ---- The allocation paths, one per reference kind -------------------------------------- */
+
+static inline __attribute__((always_inline)) void *tracked_malloc(size_t size, int mode, int zero, void *caller)
+{
+	void *p;
+
+	if (unlikely(size > MAX_REQUEST))
+		return out_of_memory(size);
+	if (unlikely(alloc_tag_fault_every != 0) && reference_fault()) {
+		p = zero ? __libc_calloc(1, size) : __libc_malloc(size);
+		return p ? untracked(p, caller) : out_of_memory(size);
+	}
+	if (likely(mode == ALLOC_TAG_MODE_HEADER)) {
+		void *base = zero ? __libc_calloc(1, size + HEADER_SIZE) : __libc_malloc(size + HEADER_SIZE);
+		if (unlikely(base == NULL)) {
+			p = zero ? __libc_calloc(1, size) : __libc_malloc(size);
+			return p ? untracked(p, caller) : out_of_memory(size);
+		}
+		return header_attach(base, HEADER_SIZE, 0, size, caller);
+	}
+	size_t request = compressed_request(size);
+	p = zero ? __libc_calloc(1, request) : __libc_malloc(request);
+	if (unlikely(p == NULL))
+		return out_of_memory(size);
+	if (unlikely(!trailer_attach(p, size, caller))) {
+		void *q = __libc_realloc(p, size + TRAILER_SIZE);
+		if (q == NULL) {
+			__libc_free(p);
+			return out_of_memory(size);
+		}
+		if (zero)
+			memset(q, 0, size + TRAILER_SIZE);
+		p = q;
+		trailer_attach(p, size, caller);
+	}
+	return p;
+}
+
+static inline __attribute__((always_inline)) void *tracked_memalign(size_t align, size_t size, int mode, void *caller)
+{
+	if (align <= 16)
+		return tracked_malloc(size, mode, 0, caller);
+	if (unlikely(size > MAX_REQUEST || align > MAX_REQUEST))
+		return out_of_memory(size);
+	if (mode == ALLOC_TAG_MODE_HEADER) {
+		void *base = __libc_memalign(align, size + align);
+		if (unlikely(base == NULL))
+			return out_of_memory(size);
+		return header_attach(base, align, (unsigned)__builtin_ctzl(align), size, caller);
+	}
+	void *p = __libc_memalign(align, size + TRAILER_SIZE);
+	if (unlikely(p == NULL))
+		return out_of_memory(size);
+	trailer_attach(p, size, caller); /* room is there: size + TRAILER_SIZE was asked for */
+	return p;
+}
+
+ALLOC_TAG_COLD static void free_foreign(void *p, void *caller)
+{
+	if (alloc_tag_debug_level)
+		alloc_tag_debug_foreign_free(p, caller);
+	__libc_free(p);
+}
+
+typedef size_t (*usable_size_fn)(void *);
+
+/* glibc's own malloc_usable_size, looked up on first use (never inside the allocator). */
+static size_t libc_usable_size(void *p)
+{
+	static usable_size_fn fn;
+	usable_size_fn f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);
+
+	if (f == NULL) {
+		f = (usable_size_fn)dlsym(RTLD_NEXT, "malloc_usable_size");
+		if (f == NULL)
+			return chunk_usable(p);
+		__atomic_store_n(&fn, f, __ATOMIC_RELEASE);
+	}
+	return f(p);
+}
+
+/* ---- The interface --------------------------------------------------------------------- */
+
+EXPORT void *malloc(size_t size)
+{
+	int mode = current_mode();
+	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
+		return __libc_malloc(size);
+	return tracked_malloc(size, mode, 0, CALLER());
+}
+
+EXPORT void free(void *p)
+{
+	struct ref r;
+	int mode;
+
+	if (p == NULL)
+		return;
+	mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_RELAXED);
+	if (unlikely(mode <= ALLOC_TAG_MODE_NEVER)) {
+		__libc_free(p);
+		return;
+	}
+	if (unlikely(!find_ref(p, mode, &r))) {
+		free_foreign(p, CALLER());
+		return;
+	}
+	alloc_tag_uncharge(r.index, r.size);
+	forget(p, mode);
+	__libc_free(r.base);
+}
+
+EXPORT void *calloc(size_t count, size_t size)
+{
+	size_t total;
+	int mode = current_mode();
+
+	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
+		return __libc_calloc(count, size);
+	if (__builtin_mul_overflow(count, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return tracked_malloc(total, mode, 1, CALLER());
+}
+
+EXPORT void *realloc(void *p, size_t size)
+{
+	struct ref r;
+	int mode;
+
+	if (p == NULL)
+		return malloc(size);
+	mode = current_mode();
+	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
+		return __libc_realloc(p, size);
+	if (size == 0) { /* glibc frees and returns NULL */
+		free(p);
+		return NULL;
+	}
+	int found = find_ref(p, mode, &r);
+	if (unlikely(!found || r.aligned)) {
+		/* Foreign memory, or an over-aligned block whose alignment realloc need not keep:
+		 * move it into a fresh tracked block. */
+		size_t old = found ? r.size : chunk_usable(p);
+		void *q = tracked_malloc(size, mode, 0, CALLER());
+		if (q == NULL)
+			return NULL;
+		memcpy(q, p, old < size ? old : size);
+		if (found)
+			free(p);
+		else
+			free_foreign(p, CALLER());
+		return q;
+	}
+	if (unlikely(size > MAX_REQUEST))
+		return out_of_memory(size);
+	if (mode == ALLOC_TAG_MODE_HEADER) {
+		void *base = __libc_realloc(r.base, size + HEADER_SIZE);
+		if (unlikely(base == NULL))
+			return out_of_memory(size); /* the old block and its reference are intact */
+		alloc_tag_uncharge(r.index, r.size);
+		return header_attach(base, HEADER_SIZE, 0, size, CALLER());
+	}
+	void *q = __libc_realloc(p, compressed_request(size));
+	if (unlikely(q == NULL))
+		return out_of_memory(size); /* the old block and its reference are intact */
+	alloc_tag_uncharge(r.index, r.size);
+	if (unlikely(!trailer_attach(q, size, CALLER()))) {
+		/* glibc gave less slack than predicted; an old trailer left inside is harmless:
+		 * only the one at the end of the usable area counts. */
+		void *grown = __libc_realloc(q, size + TRAILER_SIZE);
+		if (grown == NULL)
+			return untracked(q, CALLER());
+		q = grown;
+		trailer_attach(q, size, CALLER());
+	}
+	return q;
+}
+
+EXPORT void *reallocarray(void *p, size_t count, size_t size)
+{
+	size_t total;
+	if (__builtin_mul_overflow(count, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, total);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	int saved = errno;
+	int mode;
+	void *p;
+
+	if (!pow2(align) || align % sizeof(void *) != 0)
+		return EINVAL;
+	mode = current_mode();
+	p = mode == ALLOC_TAG_MODE_NEVER ? __libc_memalign(align, size) : tracked_memalign(align, size, mode, CALLER());
+	if (p == NULL) {
+		errno = saved;
+		return ENOMEM;
+	}
+	*out = p;
+	return 0;
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	int mode;
+
+	if (!pow2(align)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	mode = current_mode();
+	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
+		return __libc_memalign(align, size);
+	return tracked_memalign(align, size, mode, CALLER());
+}
+
+EXPORT void *memalign(size_t align, size_t size)
+{
+	int mode = current_mode();
+
+	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
+		return __libc_memalign(align, size);
+	if (!pow2(align)) { /* glibc rounds a bad alignment up to the next power of two */
+		if (align > MAX_REQUEST)
+			return out_of_memory(size);
+		size_t a = 1;
+		while (a < align)
+			a <<= 1;
+		align = a;
+	}
+	return tracked_memalign(align, size, mode, CALLER());
+}
+
+EXPORT void *valloc(size_t size)
+{
+	return memalign((size_t)sysconf(_SC_PAGESIZE), size);
+}
+
+EXPORT void *pvalloc(size_t size)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t rounded;
+
+	if (__builtin_add_overflow(size, page - 1, &rounded)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	rounded &= ~(page - 1);
+	return memalign(page, rounded ? rounded : page);
+}
+
+/* The bytes the caller may use: glibc's usable size less what the reference occupies
+ * (the Swift runtime sizes array and string capacity from this). */
+EXPORT size_t malloc_usable_size(void *p)
+{
+	struct ref r;
+	int mode;
+
+	if (p == NULL)
+		return 0;
+	mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_ACQUIRE);
+	if (mode <= ALLOC_TAG_MODE_NEVER || !find_ref(p, mode, &r))
+		return libc_usable_size(p);
+	if (mode == ALLOC_TAG_MODE_COMPRESSED)
+		return libc_usable_size(p) - TRAILER_SIZE;
+	return libc_usable_size(r.base) - (size_t)((char *)p - (char *)r.base);
+}

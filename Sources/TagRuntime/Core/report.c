@@ -1,0 +1,165 @@
+/*
+ * report.c - snapshots and the /proc/allocinfo text.
+ *
+ * Line format, byte for byte as the kernel's alloc_tag_to_text() + codetag_to_text():
+ *   "%12lli %8llu " "file:line [module] func:name" [" accurate:no"] " " "\n"
+ * with "[module] " only for tags of shared libraries.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+const char *alloc_tag_report_header(void)
+{
+	return ALLOC_TAG_REPORT_HEADER;
+}
+
+int alloc_tag_format_entry(char *buf, size_t size, const struct alloc_tag_entry *e)
+{
+	const char *inaccurate = e->accurate ? "" : " accurate:no";
+
+	if (e->modname != NULL)
+		return snprintf(buf, size, "%12lli %8llu %s:%u [%s] func:%s%s \n", (long long)e->bytes,
+				(unsigned long long)e->calls, e->filename, e->lineno, e->modname, e->function,
+				inaccurate);
+	return snprintf(buf, size, "%12lli %8llu %s:%u func:%s%s \n", (long long)e->bytes,
+			(unsigned long long)e->calls, e->filename, e->lineno, e->function, inaccurate);
+}
+
+/* Sums counters for every index into memory from mmap (never malloc: this also runs at
+ * exit and from the out-of-memory path).  Returns NULL when memory could not be had. */
+static struct alloc_tag_counters *sum_all(uint32_t *limit, size_t *mapped)
+{
+	*limit = codetag_index_limit();
+	*mapped = sizeof(struct alloc_tag_counters) * *limit;
+	void *p = mmap(NULL, *mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	alloc_tag_sum_counters(p, *limit);
+	return p;
+}
+
+/* Fills *e for index; returns 0 when the index is to be left out (an unloaded image's tag
+ * whose counters are back to zero, as the kernel drops an unloaded module's tags). */
+static int entry_at(uint32_t index, const struct alloc_tag_counters *sum, struct alloc_tag_entry *e)
+{
+	struct codetag_info info;
+
+	if (!codetag_info_at(index, &info))
+		return 0;
+	if (codetag_info_unloaded(index) && sum->bytes == 0 && sum->calls == 0)
+		return 0;
+	e->modname = info.modname;
+	e->function = info.function;
+	e->filename = info.filename;
+	e->lineno = info.lineno;
+	e->accurate = (info.flags & CODETAG_FLAG_INACCURATE) == 0;
+	e->bytes = sum->bytes;
+	e->calls = sum->calls;
+	return 1;
+}
+
+size_t alloc_tag_snapshot(struct alloc_tag_entry **entries)
+{
+	uint32_t limit;
+	size_t mapped, n = 0;
+	struct alloc_tag_counters *sums;
+	struct alloc_tag_entry *out;
+
+	alloc_tag_init();
+	*entries = NULL;
+	sums = sum_all(&limit, &mapped);
+	if (sums == NULL)
+		return 0;
+	/* The runtime's own memory is charged to its own line, like anyone else's. */
+	out = alloc_hooks(malloc(sizeof(*out) * (limit > 1 ? limit : 1)));
+	if (out != NULL) {
+		for (uint32_t i = ALLOC_TAG_UNTAGGED_INDEX; i < limit; i++)
+			n += entry_at(i, &sums[i], &out[n]);
+		*entries = out;
+	}
+	munmap(sums, mapped);
+	return n;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int alloc_tag_report_fd(int fd)
+{
+	char buf[16384];
+	size_t used = sizeof(ALLOC_TAG_REPORT_HEADER) - 1;
+	uint32_t limit;
+	size_t mapped;
+	struct alloc_tag_counters *sums;
+	int rc = 0;
+
+	alloc_tag_init();
+	sums = sum_all(&limit, &mapped);
+	if (sums == NULL)
+		return -1;
+	memcpy(buf, ALLOC_TAG_REPORT_HEADER, used);
+	for (uint32_t i = ALLOC_TAG_UNTAGGED_INDEX; i < limit && rc == 0; i++) {
+		struct alloc_tag_entry e;
+		char line[1024];
+		if (!entry_at(i, &sums[i], &e))
+			continue;
+		int n = alloc_tag_format_entry(line, sizeof(line), &e);
+		if (n < 0)
+			continue;
+		if ((size_t)n >= sizeof(line))
+			n = sizeof(line) - 1;
+		if (used + (size_t)n > sizeof(buf)) {
+			rc = write_all(fd, buf, used);
+			used = 0;
+		}
+		memcpy(buf + used, line, (size_t)n);
+		used += (size_t)n;
+	}
+	if (rc == 0)
+		rc = write_all(fd, buf, used);
+	munmap(sums, mapped);
+	return rc;
+}
+
+char *alloc_tag_report(size_t *len)
+{
+	struct alloc_tag_entry *entries;
+	size_t n = alloc_tag_snapshot(&entries);
+	size_t total = sizeof(ALLOC_TAG_REPORT_HEADER) - 1;
+	char *text, *p;
+
+	if (entries == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		total += (size_t)alloc_tag_format_entry(NULL, 0, &entries[i]);
+	text = alloc_hooks(malloc(total + 1));
+	if (text != NULL) {
+		p = text;
+		memcpy(p, ALLOC_TAG_REPORT_HEADER, sizeof(ALLOC_TAG_REPORT_HEADER) - 1);
+		p += sizeof(ALLOC_TAG_REPORT_HEADER) - 1;
+		for (size_t i = 0; i < n; i++)
+			p += alloc_tag_format_entry(p, (size_t)(text + total + 1 - p), &entries[i]);
+		*p = '\0';
+		if (len != NULL)
+			*len = (size_t)(p - text);
+	}
+	free(entries);
+	return text;
+}

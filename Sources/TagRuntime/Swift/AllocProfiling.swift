@@ -1,0 +1,42 @@
+import CAllocTag
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The run-time switch and mode (the kernel's sysctl and boot parameter).
+public enum AllocProfiling {
+    public enum Mode: Sendable {
+        /// Started with `ALLOCTAG_PROFILING=never`: no references, cannot be switched on.
+        case never
+        /// A 16-byte reference per allocation.
+        case header
+        /// An 8-byte reference in the allocation's slack (`,compressed`).
+        case compressed
+    }
+
+    public struct SwitchError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static var mode: Mode {
+        switch alloc_tag_mode() {
+        case ALLOC_TAG_MODE_NEVER: return .never
+        case ALLOC_TAG_MODE_COMPRESSED: return .compressed
+        default: return .header
+        }
+    }
+
+    /// Whether allocations are being counted now.
+    public static var isEnabled: Bool { alloc_tag_profiling_enabled() }
+
+    /// Turns counting on or off. Throws when the mode is `never`, in debug mode (read-only,
+    /// as the kernel's sysctl), or after compressed references overflowed.
+    public static func setEnabled(_ enabled: Bool) throws {
+        if alloc_tag_set_profiling(enabled) != 0 {
+            throw SwitchError(description: String(cString: alloc_tag_last_error()))
+        }
+    }
+
+    /// The report of this process now.
+    public static func report() -> AllocationReport { AllocationReport.current() }
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The runtime's C scenario tests: each test program is built with every compiler and
+# optimisation level available (gcc -O0/-O2, clang -O2) and run under each reference mode;
+# start-up settings, debug mode, failure injection, the out-of-memory report, LD_PRELOAD
+# and --gc-sections with each linker are checked from here.  Ends with
+# "runtime-c: N passed, N failed" and exits non-zero on any failure.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+core=$root/Sources/TagRuntime/Core
+out=$(mktemp -d "${TMPDIR:-/tmp}/alloctag-runtime-c.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+passed=0
+failed=0
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# run DESCRIPTION EXPECTED_STATUS COMMAND...: stdout+stderr go to $out/last.{out,err}
+run() {
+	local what=$1 want=$2
+	shift 2
+	"$@" >"$out/last.out" 2>"$out/last.err"
+	local got=$?
+	if [ "$got" -eq "$want" ]; then pass; else
+		fail "$what: exit $got, expected $want"
+		sed 's/^/    /' "$out/last.out" "$out/last.err" | head -20
+	fi
+}
+
+# stderr_is DESCRIPTION EXACT_TEXT
+stderr_is() {
+	if [ "$(cat "$out/last.err")" = "$2" ]; then pass; else
+		fail "$1: stderr was:"; sed 's/^/    /' "$out/last.err" | head -10
+		echo "    expected: $2"
+	fi
+}
+
+# stderr_has DESCRIPTION EXTENDED_REGEX [COUNT]
+stderr_has() {
+	local n
+	n=$(grep -cE -- "$2" "$out/last.err")
+	if [ "$n" -eq "${3:-1}" ]; then pass; else
+		fail "$1: /$2/ matched $n lines of stderr, expected ${3:-1}"; sed 's/^/    /' "$out/last.err" | head -10
+	fi
+}
+
+build() { # build NAME CC... : test program NAME linked with the runtime's sources
+	local name=$1
+	shift
+	"$@" -g -Wall -Wextra -Wno-unused-parameter -Werror -D_GNU_SOURCE -I "$core/include" \
+		"$here/$name.c" "$core"/*.c -o "$dir/$name" -lpthread 2>"$out/build.err" ||
+		{ fail "build $name with $*"; cat "$out/build.err"; return 1; }
+}
+
+configs=("gcc -O0" "gcc -O2")
+command -v clang >/dev/null && configs+=("clang -O2")
+
+for config in "${configs[@]}"; do
+	dir=$out/${config// /_}
+	mkdir -p "$dir"
+	read -r -a cc <<<"$config"
+	for t in test_sites test_threads test_report test_modes test_debug test_faults test_oom; do
+		build "$t" "${cc[@]}"
+	done
+
+	for mode in 1 1,compressed; do
+		for t in test_sites test_threads test_report; do
+			run "$config $t ALLOCTAG_PROFILING=$mode" 0 env ALLOCTAG_PROFILING=$mode "$dir/$t"
+		done
+		run "$config test_faults $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_FAULT_REFS=3 "$dir/test_faults"
+	done
+
+	# Start-up settings and the run-time switch.
+	run "$config default mode" 0 env -u ALLOCTAG_PROFILING "$dir/test_modes" header
+	stderr_is "$config default mode is silent" ""
+	run "$config mode 1" 0 env ALLOCTAG_PROFILING=1 "$dir/test_modes" header
+	run "$config mode 0" 0 env ALLOCTAG_PROFILING=0 "$dir/test_modes" header-off
+	run "$config mode 0,compressed" 0 env ALLOCTAG_PROFILING=0,compressed "$dir/test_modes" header-off
+	run "$config mode never" 0 env ALLOCTAG_PROFILING=never "$dir/test_modes" never
+	run "$config mode never,compressed" 0 env ALLOCTAG_PROFILING=never,compressed "$dir/test_modes" never
+	run "$config mode 1,compressed" 0 env ALLOCTAG_PROFILING=1,compressed "$dir/test_modes" compressed
+	for bad in 2 on yes "" " 1" "1 " "1," ",compressed" "1,compresed" "1,compressed,compressed" "never,1" NEVER; do
+		run "$config bad ALLOCTAG_PROFILING=\"$bad\"" 0 env "ALLOCTAG_PROFILING=$bad" "$dir/test_modes" header
+		stderr_is "$config warning for \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_PROFILING=\"$bad\": expected 0, 1 or never, optionally followed by \",compressed\"; keeping the default (1)"
+	done
+	for bad in 2 yes "" FATAL; do
+		run "$config bad ALLOCTAG_DEBUG=\"$bad\"" 0 env "ALLOCTAG_DEBUG=$bad" "$dir/test_modes" header
+		stderr_is "$config warning for ALLOCTAG_DEBUG \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_DEBUG=\"$bad\": expected 0, 1 or fatal; keeping the default (0)"
+	done
+
+	# Debug mode: one-shot warnings naming the place, fatal exit status, read-only switch.
+	run "$config no debug: silent" 0 env -u ALLOCTAG_DEBUG "$dir/test_debug" untagged
+	stderr_is "$config no debug: silent" ""
+	run "$config debug untagged" 0 env ALLOCTAG_DEBUG=1 "$dir/test_debug" untagged
+	stderr_has "$config debug untagged names the caller" '^alloctag: warning: allocation with no current tag from instrumented code at (allocate_untagged\+0x[0-9a-f]+ \(.*test_debug\)|0x[0-9a-f]+ \(.*/test_debug\+0x[0-9a-f]+\))'
+	stderr_has "$config debug untagged is one-shot" '^alloctag: warning:' 1
+	run "$config debug fatal" 1 env ALLOCTAG_DEBUG=fatal "$dir/test_debug" untagged
+	stderr_has "$config debug fatal counts every occurrence" '^alloctag: warning: ALLOCTAG_DEBUG=fatal: 2 debug warning\(s\) fired; exiting with status 1$'
+	run "$config debug fatal, clean run" 0 env ALLOCTAG_DEBUG=fatal "$dir/test_debug" clean
+	stderr_is "$config debug fatal, clean run is silent" ""
+	run "$config debug foreign free" 0 env ALLOCTAG_DEBUG=1 "$dir/test_debug" foreign
+	stderr_has "$config debug foreign free" '^alloctag: warning: free of 0x[0-9a-f]+ which never carried an allocation tag reference, at (main\+0x[0-9a-f]+|0x[0-9a-f]+ \(.*/test_debug\+0x[0-9a-f]+\))'
+	run "$config debug tag changed" 0 env ALLOCTAG_DEBUG=1 "$dir/test_debug" changed
+	stderr_has "$config debug tag changed" "^alloctag: warning: the current tag changed inside the hooked region of .*test_debug.c:[0-9]+ func:main \\(found .*test_debug.c:[0-9]+ func:main\\)"
+	run "$config debug switch read-only" 0 env ALLOCTAG_DEBUG=1 "$dir/test_debug" switch
+
+	# Out of memory: the biggest sites, once, in allocinfo form, largest first.
+	run "$config out of memory" 0 "$dir/test_oom"
+	stderr_has "$config oom header once" '^alloctag: warning: out of memory allocating 9223372036854775807 bytes; largest live allocation sites:$' 1
+	if [ "$(sed -n 2p "$out/last.err")" = "alloctag:        2097152        1 $here/test_oom.c:13 func:main " ] &&
+		[ "$(sed -n 3p "$out/last.err")" = "alloctag:        1048576        1 $here/test_oom.c:12 func:main " ]; then pass; else
+		fail "$config oom top sites"; cat "$out/last.err"
+	fi
+done
+
+# --gc-sections with each linker keeps every record (lld drops records marked only `used`).
+for linker in bfd gold lld; do
+	case $linker in
+	lld) cc=(clang -fuse-ld=lld) ;;
+	*) cc=(gcc -fuse-ld=$linker) ;;
+	esac
+	dir=$out/gc-$linker
+	mkdir -p "$dir"
+	if build test_report "${cc[@]}" -O2 -ffunction-sections -fdata-sections -Wl,--gc-sections; then
+		run "--gc-sections with $linker" 0 "$dir/test_report"
+	fi
+done
+
+# LD_PRELOAD: the runtime as a shared library catches programs that were not rebuilt.
+dir=$out/preload
+mkdir -p "$dir"
+if gcc -O2 -shared -fPIC -D_GNU_SOURCE -I "$core/include" "$core"/*.c -o "$dir/libTagRuntimePreload.so" &&
+	gcc -O2 "$here/plain.c" -o "$dir/plain"; then
+	for mode in 1 1,compressed; do
+		run "preload plain $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/report.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
+		if [ "$(cat "$dir/report.txt")" = "$(printf 'allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n        3000        3 <untagged>:0 func:<untagged> ')" ]; then pass; else
+			fail "preload report ($mode)"; cat "$dir/report.txt"
+		fi
+	done
+	run "preload report to stderr" 0 env ALLOCTAG_REPORT=- LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
+	stderr_has "preload report to stderr" '^        3000        3 <untagged>:0 func:<untagged> $'
+	run "preload unwritable report" 0 env ALLOCTAG_REPORT=/nonexistent/dir/r.txt LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
+	stderr_is "preload unwritable report" "alloctag: warning: cannot write ALLOCTAG_REPORT=/nonexistent/dir/r.txt: No such file or directory"
+	run "preload ls" 0 env LD_PRELOAD="$dir/libTagRuntimePreload.so" ls -la /
+	py=$(command -v python3)
+	[ -n "$py" ] && run "preload python3" 0 env LD_PRELOAD="$dir/libTagRuntimePreload.so" "$py" -c "import json; print(len(json.dumps(list(range(100000)))))"
+else
+	fail "build the preload library"
+fi
+
+echo "runtime-c: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
