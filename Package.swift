@@ -32,6 +32,8 @@ let package = Package(
         // MARK: Tests
         // Self-checking scenarios of the Swift API; run in debug and in release by Tests/run-all.
         .executableTarget(name: "tagruntime-swift-probe", dependencies: ["TagRuntime"], path: "Tests/RuntimeSwiftProbe"),
+        // Overhead against plain glibc, measured in one run: `swift run -c release alloctag-bench`.
+        .executableTarget(name: "alloctag-bench", dependencies: ["CAllocTag"], path: "Tests/Benchmarks/Micro"),
         .testTarget(name: "TaggerCoreTests", dependencies: ["TaggerCore"], path: "Tests/TaggerCoreTests"),
     ]
 )

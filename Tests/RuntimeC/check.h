@@ -33,7 +33,7 @@ struct site_sum {
 
 /* Sums the entries of `file:line` ((malloc) is used through alloc_tag_snapshot, which
  * frees its own array before returning the sums). */
-static struct site_sum site_at(const char *file, unsigned line)
+__attribute__((unused)) static struct site_sum site_at(const char *file, unsigned line)
 {
 	struct alloc_tag_entry *entries;
 	size_t n = alloc_tag_snapshot(&entries);
@@ -65,7 +65,7 @@ __attribute__((unused)) static long long untagged_bytes(void)
 		      (long long)(want_calls));                                                \
 	} while (0)
 
-static int check_finish(const char *name)
+__attribute__((unused)) static int check_finish(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, check_passed, check_failed);
 	return check_failed ? 1 : 0;

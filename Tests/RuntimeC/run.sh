@@ -133,12 +133,12 @@ mkdir -p "$dir"
 if gcc -O2 -shared -fPIC -D_GNU_SOURCE -I "$core/include" "$core"/*.c -o "$dir/libTagRuntimePreload.so" &&
 	gcc -O2 "$here/plain.c" -o "$dir/plain"; then
 	for mode in 1 1,compressed; do
-		run "preload plain $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/report.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
+		run "preload plain $mode" 0 env ALLOCTAG_INSPECT=0 ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/report.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 		if [ "$(cat "$dir/report.txt")" = "$(printf 'allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n        3000        3 <untagged>:0 func:<untagged> ')" ]; then pass; else
 			fail "preload report ($mode)"; cat "$dir/report.txt"
 		fi
 	done
-	run "preload report to stderr" 0 env ALLOCTAG_REPORT=- LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
+	run "preload report to stderr" 0 env ALLOCTAG_INSPECT=0 ALLOCTAG_REPORT=- LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 	stderr_has "preload report to stderr" '^        3000        3 <untagged>:0 func:<untagged> $'
 	run "preload unwritable report" 0 env ALLOCTAG_REPORT=/nonexistent/dir/r.txt LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 	stderr_is "preload unwritable report" "alloctag: warning: cannot write ALLOCTAG_REPORT=/nonexistent/dir/r.txt: No such file or directory"
@@ -148,6 +148,51 @@ if gcc -O2 -shared -fPIC -D_GNU_SOURCE -I "$core/include" "$core"/*.c -o "$dir/l
 else
 	fail "build the preload library"
 fi
+
+# Shared libraries as modules (runtime, library and program share one runtime .so), the
+# compressed overflow, and live inspection over the abstract socket.
+for config in "gcc -O2" "clang -O2"; do
+	read -r -a cc <<<"$config"
+	command -v "${cc[0]}" >/dev/null || continue
+	dir=$out/shared-${config// /_}
+	mkdir -p "$dir"
+	common=(-g -Wall -Werror -D_GNU_SOURCE -I "$core/include")
+	link=(-L "$dir" -lTagRuntimePreload -Wl,-rpath,"$dir" -lpthread)
+	if "${cc[@]}" "${common[@]}" -shared -fPIC "$core"/*.c -o "$dir/libTagRuntimePreload.so" &&
+		"${cc[@]}" "${common[@]}" -shared -fPIC "$here/lib_tagged.c" "${link[@]}" -o "$dir/lib_tagged.so" &&
+		"${cc[@]}" "${common[@]}" "$here/test_dlopen.c" "${link[@]}" -o "$dir/test_dlopen" &&
+		"${cc[@]}" "${common[@]}" "$here/test_many_tags.c" "${link[@]}" -o "$dir/test_many_tags" &&
+		"${cc[@]}" "${common[@]}" "$here/test_inspect.c" "${link[@]}" -o "$dir/test_inspect" &&
+		"${cc[@]}" -O2 "$here/inspect_client.c" -o "$dir/inspect_client" &&
+		python3 "$here/gen_many_tags.py" 70000 >"$dir/many_tags.c" &&
+		"${cc[@]}" -O0 -D_GNU_SOURCE -I "$core/include" -shared -fPIC "$dir/many_tags.c" "${link[@]}" -o "$dir/many_tags.so"; then
+		for mode in 1 1,compressed; do
+			run "$config dlopen/dlclose stress $mode" 0 env ALLOCTAG_PROFILING=$mode "$dir/test_dlopen" "$dir/lib_tagged.so"
+		done
+		run "$config compressed overflow" 0 env ALLOCTAG_PROFILING=1,compressed "$dir/test_many_tags" "$dir/many_tags.so"
+		stderr_is "$config compressed overflow warns once" "alloctag: warning: compressed references hold at most 65535 tags and more were registered; memory allocation profiling is disabled (run without \",compressed\" to profile this program)"
+
+		# Live inspection: the owner reads the report of a running process; another user cannot.
+		coproc inspected { "$dir/test_inspect"; }
+		read -r _ pid <&"${inspected[0]}"
+		if "$dir/inspect_client" "$pid" >"$dir/live.txt" 2>&1 &&
+			grep -qE "^       31337        1 .*test_inspect.c:13 func:main \$" "$dir/live.txt"; then pass; else
+			fail "$config live report of pid $pid"; cat "$dir/live.txt"
+		fi
+		if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+			chmod 755 "$out" "$dir" "$dir/inspect_client"
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$dir/inspect_client" "$pid" >"$dir/denied.txt" 2>&1
+			if grep -q "^alloctag: permission denied" "$dir/denied.txt" && ! grep -q "31337" "$dir/denied.txt"; then pass; else
+				fail "$config another user must not read the report"; cat "$dir/denied.txt"
+			fi
+		fi
+		exec {inspected[1]}>&-
+		wait "$inspected_PID"
+		run "$config ALLOCTAG_INSPECT=0 listens nowhere" 1 env ALLOCTAG_INSPECT=0 sh -c 'sleep 5 | "$1/test_inspect" >/dev/null & sleep 0.3; "$1/inspect_client" "$(pgrep -n test_inspect)"; rc=$?; pkill -n test_inspect; exit $rc' sh "$dir"
+	else
+		fail "build the shared-library tests with $config"
+	fi
+done
 
 echo "runtime-c: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -24,16 +24,23 @@ enum {
 	SLOT_RESOLVED = 1u << 2,   /* modname below is final */
 };
 
-struct codetag_slot {
-	struct codetag *ct;
-	const char *modname; /* NULL: main executable (valid once SLOT_RESOLVED) */
-	uint32_t state;
-};
-
 struct codetag_range {
 	struct codetag *start;
 	struct codetag *stop;
 	struct codetag_range *next;
+	const char *modname; /* the image's name, valid once resolved */
+	int resolved;
+};
+
+struct codetag_slot {
+	struct codetag *ct;
+	const char *modname; /* NULL: main executable (valid once SLOT_RESOLVED) */
+	struct codetag_range *range; /* NULL when registered on first use */
+	/* The tag's strings once read; copies owned by the runtime for shared libraries, whose
+	 * own memory goes away at dlclose (a report's strings must outlive it). */
+	const char *function;
+	const char *filename;
+	uint32_t state;
 };
 
 static pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -89,6 +96,9 @@ static uint32_t assign_index(struct codetag *ct)
 	uint32_t index = index_limit++;
 	slots[index].ct = ct;
 	slots[index].modname = NULL;
+	slots[index].range = NULL;
+	slots[index].function = NULL;
+	slots[index].filename = NULL;
 	slots[index].state = 0;
 	__atomic_store_n(&ct->index, index, __ATOMIC_RELEASE);
 	return index;
@@ -100,6 +110,9 @@ void codetag_reserve(uint32_t index, struct codetag *ct)
 	if (ensure_slots() == 0) {
 		slots[index].ct = ct;
 		slots[index].modname = NULL;
+		slots[index].range = NULL;
+		slots[index].function = ct->function;
+		slots[index].filename = ct->filename;
 		slots[index].state = SLOT_RESOLVED;
 		ct->index = index;
 	}
@@ -151,11 +164,16 @@ void codetag_register_range(struct codetag *start, struct codetag *stop)
 		range->start = start;
 		range->stop = stop;
 		range->next = ranges;
+		range->modname = NULL;
+		range->resolved = 0;
 		ranges = range;
 	}
 	for (struct codetag *ct = next_record(start, stop); ct != NULL; ct = next_record(ct + 1, stop)) {
-		if (ct->index == 0 && assign_index(ct) == 0)
+		uint32_t index = ct->index;
+		if (index == 0 && (index = assign_index(ct)) == 0)
 			break;
+		if (slots[index].range == NULL)
+			slots[index].range = range;
 	}
 	pthread_mutex_unlock(&registry_mutex);
 }
@@ -207,31 +225,53 @@ static const char *copy_string(const char *s)
 	return copy;
 }
 
-/* Resolves the module name of slot `index` once (loader calls happen outside the lock). */
+/* Resolves the module name of slot `index` once (loader calls happen outside the lock);
+ * tags of a registered range share one look-up per image. */
 static void resolve_modname(uint32_t index)
 {
 	struct codetag *ct;
+	struct codetag_range *range;
 	char name[256];
 	const char *resolved;
 
-	pthread_mutex_lock(&registry_mutex);
-	if (slots[index].state & SLOT_RESOLVED) {
-		pthread_mutex_unlock(&registry_mutex);
+	if (__atomic_load_n(&slots[index].state, __ATOMIC_ACQUIRE) & SLOT_RESOLVED)
 		return;
-	}
+	/* Under the lock the record's image cannot finish unloading: its destructor needs the
+	 * lock to swap the record for a copy. */
+	pthread_mutex_lock(&registry_mutex);
 	ct = slots[index].ct;
+	range = slots[index].range;
+	/* An explicit name (ALLOC_TAG_MODNAME) wins over the image's. */
+	resolved = tag_string(ct, ct->modname);
+	if (resolved != NULL && resolved[0] == '\0')
+		resolved = NULL;
+	if (resolved != NULL)
+		resolved = copy_string(resolved);
 	pthread_mutex_unlock(&registry_mutex);
-
-	const char *explicit_name = tag_string(ct, ct->modname);
-	if (explicit_name != NULL && explicit_name[0] != '\0')
-		resolved = explicit_name;
-	else
-		resolved = image_name_of(ct, name, sizeof(name));
-
+	if (resolved == NULL) {
+		int known = 0;
+		if (range != NULL) {
+			pthread_mutex_lock(&registry_mutex);
+			known = range->resolved;
+			resolved = range->modname;
+			pthread_mutex_unlock(&registry_mutex);
+		}
+		if (!known) {
+			const void *where = range != NULL ? (const void *)range->start : (const void *)ct;
+			const char *found = image_name_of(where, name, sizeof(name));
+			pthread_mutex_lock(&registry_mutex);
+			resolved = found != NULL ? copy_string(found) : NULL;
+			if (range != NULL && !range->resolved) {
+				range->modname = resolved;
+				range->resolved = 1;
+			}
+			pthread_mutex_unlock(&registry_mutex);
+		}
+	}
 	pthread_mutex_lock(&registry_mutex);
 	if (!(slots[index].state & SLOT_RESOLVED)) {
-		slots[index].modname = resolved == name ? copy_string(name) : resolved;
-		slots[index].state |= SLOT_RESOLVED;
+		slots[index].modname = resolved;
+		__atomic_fetch_or(&slots[index].state, SLOT_RESOLVED, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&registry_mutex);
 }
@@ -268,8 +308,11 @@ void codetag_unregister_range(struct codetag *start, struct codetag *stop)
 		copy->lineno = ct->lineno;
 		copy->index = index;
 		copy->modname = NULL;
-		copy->function = copy_string(tag_string(ct, ct->function));
-		copy->filename = copy_string(tag_string(ct, ct->filename));
+		/* Copied even when cached: a cached pointer may point into the departing image. */
+		copy->function = copy_string(slots[index].function ? slots[index].function : tag_string(ct, ct->function));
+		copy->filename = copy_string(slots[index].filename ? slots[index].filename : tag_string(ct, ct->filename));
+		slots[index].function = copy->function;
+		slots[index].filename = copy->filename;
 		slots[index].ct = copy;
 		slots[index].state |= SLOT_UNLOADED;
 	}
@@ -285,25 +328,31 @@ uint32_t codetag_index_limit(void)
 
 int codetag_info_at(uint32_t index, struct codetag_info *info)
 {
+	struct codetag_slot *slot;
 	struct codetag *ct;
 
 	if (slots == NULL || index == 0 || index >= codetag_index_limit())
 		return 0;
 	resolve_modname(index);
 	pthread_mutex_lock(&registry_mutex);
-	ct = slots[index].ct;
-	info->modname = slots[index].modname;
+	slot = &slots[index];
+	ct = slot->ct;
+	if (slot->function == NULL || slot->filename == NULL) {
+		const char *function = tag_string(ct, ct->function);
+		const char *filename = tag_string(ct, ct->filename);
+		/* The main executable's strings live as long as the process; a library's do not. */
+		int copy = slot->modname != NULL && !(slot->state & SLOT_UNLOADED);
+		slot->function = function == NULL ? "?" : copy ? copy_string(function) : function;
+		slot->filename = filename == NULL ? "?" : copy ? copy_string(filename) : filename;
+	}
+	info->modname = slot->modname;
+	info->function = slot->function ? slot->function : "?";
+	info->filename = slot->filename ? slot->filename : "?";
 	info->lineno = ct->lineno;
 	info->flags = ct->flags;
-	if (slots[index].state & SLOT_INACCURATE)
+	if (slot->state & SLOT_INACCURATE)
 		info->flags |= CODETAG_FLAG_INACCURATE;
 	pthread_mutex_unlock(&registry_mutex);
-	info->function = tag_string(ct, ct->function);
-	info->filename = tag_string(ct, ct->filename);
-	if (info->function == NULL)
-		info->function = "?";
-	if (info->filename == NULL)
-		info->filename = "?";
 	return 1;
 }
 

@@ -19,16 +19,72 @@ const char *alloc_tag_report_header(void)
 	return ALLOC_TAG_REPORT_HEADER;
 }
 
+/* Appends to a bounded buffer, counting what would have been written (snprintf's rule). */
+struct out {
+	char *buf;
+	size_t size, len;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->len < o->size) {
+		size_t room = o->size - o->len;
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static void put_str(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+/* printf's %<width>lli / %<width>llu: right-aligned in `width`, never truncated. */
+static void put_int(struct out *o, long long value, int is_signed, int width)
+{
+	char digits[24];
+	int n = 0;
+	int negative = is_signed && value < 0;
+	unsigned long long v = negative ? 0ull - (unsigned long long)value : (unsigned long long)value;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (negative)
+		digits[n++] = '-';
+	for (int pad = width - n; pad > 0; pad--)
+		put(o, " ", 1);
+	while (n > 0)
+		put(o, &digits[--n], 1);
+}
+
+/* "%12lli %8llu file:line [module] func:name[ accurate:no] \n" without stdio: this also
+ * runs from the out-of-memory path and for every line of large reports. */
 int alloc_tag_format_entry(char *buf, size_t size, const struct alloc_tag_entry *e)
 {
-	const char *inaccurate = e->accurate ? "" : " accurate:no";
+	struct out o = { buf, size, 0 };
 
-	if (e->modname != NULL)
-		return snprintf(buf, size, "%12lli %8llu %s:%u [%s] func:%s%s \n", (long long)e->bytes,
-				(unsigned long long)e->calls, e->filename, e->lineno, e->modname, e->function,
-				inaccurate);
-	return snprintf(buf, size, "%12lli %8llu %s:%u func:%s%s \n", (long long)e->bytes,
-			(unsigned long long)e->calls, e->filename, e->lineno, e->function, inaccurate);
+	put_int(&o, (long long)e->bytes, 1, 12);
+	put(&o, " ", 1);
+	put_int(&o, (long long)e->calls, 0, 8);
+	put(&o, " ", 1);
+	put_str(&o, e->filename);
+	put(&o, ":", 1);
+	put_int(&o, (long long)e->lineno, 0, 0);
+	if (e->modname != NULL) {
+		put(&o, " [", 2);
+		put_str(&o, e->modname);
+		put(&o, "]", 1);
+	}
+	put(&o, " func:", 6);
+	put_str(&o, e->function);
+	if (!e->accurate)
+		put(&o, " accurate:no", 12);
+	put(&o, " \n", 2);
+	if (size > 0)
+		buf[o.len < size ? o.len : size - 1] = '\0';
+	return (int)o.len;
 }
 
 /* Sums counters for every index into memory from mmap (never malloc: this also runs at
