@@ -158,5 +158,20 @@ do {
     check("untagged line first", report.entries.first?.isUntagged ?? false)
 }
 
+// The kernel's filters on the own process's report.
+do {
+    let p = withAllocTag(&pointerTag) { UnsafeMutablePointer<UInt8>.allocate(capacity: 4096) }
+    let byFunction = AllocProfiling.report(AllocationFilter(function: "probe.pointer"))
+    check("filter by function", byFunction.entries.count == 1 && byFunction.entries[0].bytes == 4096)
+    check("filtered text", byFunction.text == AllocationReport.header + byFunction.entries[0].allocinfoLine
+          && byFunction.text.hasSuffix(" 4096        1 Probe.swift:\(byFunction.entries[0].line) func:probe.pointer \n"),
+          byFunction.text)
+    let bySize = AllocProfiling.report(AllocationFilter(file: "Probe.swift", minBytes: 4096, maxBytes: 4096))
+    check("filter by file and size", bySize.entries.map(\.function) == ["probe.pointer"], "\(bySize.entries)")
+    check("filter inaccurate only", AllocProfiling.report(AllocationFilter(file: "Probe.swift", inaccurateOnly: true)).entries.isEmpty)
+    check("filter by module", AllocProfiling.report(AllocationFilter(module: "libnothing")).entries.isEmpty)
+    p.deallocate()
+}
+
 print("swift probe: \(passed) passed, \(failed) failed")
 exit(failed == 0 ? 0 : 1)

@@ -39,4 +39,7 @@ public enum AllocProfiling {
 
     /// The report of this process now.
     public static func report() -> AllocationReport { AllocationReport.current() }
+
+    /// The report of this process now, through the kernel's filters.
+    public static func report(_ filter: AllocationFilter) -> AllocationReport { AllocationReport.current(filter) }
 }

@@ -29,6 +29,29 @@ public struct AllocationEntry: Hashable, Sendable {
 
     /// True for the synthetic site charged with allocations made under no tag.
     public var isUntagged: Bool { file == "<untagged>" && line == 0 }
+
+    /// This entry as a line of the allocinfo text (formatted by the runtime's C formatter).
+    public var allocinfoLine: String {
+        module.withOptionalCString { module in
+            function.withCString { function in
+                file.withCString { file in
+                    var e = alloc_tag_entry(modname: module, function: function, filename: file,
+                                            lineno: UInt32(clamping: line), accurate: accurate,
+                                            bytes: bytes, calls: calls)
+                    return AllocationReport.formatLine(&e)
+                }
+            }
+        }
+    }
+}
+
+extension Optional where Wrapped == String {
+    fileprivate func withOptionalCString<R>(_ body: (UnsafePointer<CChar>?) -> R) -> R {
+        switch self {
+        case .some(let s): return s.withCString { body($0) }
+        case .none: return body(nil)
+        }
+    }
 }
 
 /// The whole report: the allocinfo text and the same data as entries.
@@ -46,6 +69,9 @@ public struct AllocationReport: Sendable {
     public func entries(file: String, line: Int) -> [AllocationEntry] {
         entries.filter { $0.file == file && $0.line == line }
     }
+
+    /// `allocinfo - version: 2.0` and the column line.
+    public static var header: String { String(cString: alloc_tag_report_header()) }
 
     /// Takes a snapshot of this process now.
     public static func current() -> AllocationReport {
@@ -73,7 +99,7 @@ public struct AllocationReport: Sendable {
     }
 
     /// One line, formatted by the runtime itself so C and Swift reports cannot drift apart.
-    private static func formatLine(_ e: inout alloc_tag_entry) -> String {
+    static func formatLine(_ e: inout alloc_tag_entry) -> String {
         var capacity = 256
         while true {
             var buffer = [UInt8](repeating: 0, count: capacity)

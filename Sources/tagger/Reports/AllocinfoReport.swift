@@ -1,0 +1,52 @@
+/// A parsed allocinfo v2.0 report (the kernel's /proc/allocinfo format).
+///
+/// Invariant: `entries` keeps the report's order and duplicates; `merged()` gives one entry per
+/// site, which is what every derived view (pprof, folded, JSON, HTML, diff) works on.
+public struct AllocinfoReport: Hashable, Sendable {
+    public static let header = "allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n"
+
+    public var entries: [AllocinfoEntry]
+    /// Where the report came from (a path, `pid 1234`, `<stdin>`); used in messages and outputs.
+    public var source: String
+
+    public init(entries: [AllocinfoEntry], source: String = "<report>") {
+        self.entries = entries
+        self.source = source
+    }
+
+    /// Parses allocinfo v2.0 text strictly; see `AllocinfoParser`.
+    public init(parsing text: String, source: String = "<input>") throws(AllocinfoParseError) {
+        self = try AllocinfoParser.parse(Array(text.utf8), source: source)
+    }
+
+    public init(parsing bytes: [UInt8], source: String = "<input>") throws(AllocinfoParseError) {
+        self = try AllocinfoParser.parse(bytes, source: source)
+    }
+
+    public var totalBytes: Int64 { entries.reduce(0) { $0 &+ $1.bytes } }
+    public var totalCalls: Int64 { entries.reduce(0) { $0 &+ $1.calls } }
+
+    /// The report in allocinfo v2.0 text, byte-compatible with the kernel's.
+    public var text: String {
+        var out = Self.header
+        for entry in entries { out += entry.allocinfoLine }
+        return out
+    }
+
+    /// One entry per site, in order of first appearance; counts summed, inaccurate if any part was.
+    public func merged() -> AllocinfoReport {
+        var index: [AllocSiteKey: Int] = [:]
+        var result: [AllocinfoEntry] = []
+        for entry in entries {
+            if let i = index[entry.site] {
+                result[i].bytes &+= entry.bytes
+                result[i].calls &+= entry.calls
+                result[i].accurate = result[i].accurate && entry.accurate
+            } else {
+                index[entry.site] = result.count
+                result.append(entry)
+            }
+        }
+        return AllocinfoReport(entries: result, source: source)
+    }
+}

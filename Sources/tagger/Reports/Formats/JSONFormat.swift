@@ -1,0 +1,92 @@
+/// JSON output, schema `alloctag-allocinfo` version 1 (documented in docs/allocinfo-json.md).
+///
+/// Invariants: keys are always written, in a fixed order (absent module is `null`); integers are
+/// exact (no floating point); one site object per line so the output diffs and greps well.
+/// Any change to names or meaning bumps `version`; adding keys does not.
+public enum JSONFormat {
+    public static let schema = "alloctag-allocinfo"
+    public static let version = 1
+
+    public static func render(_ report: AllocinfoReport) -> String {
+        let merged = report.merged()
+        var out = preamble(kind: "report")
+        out += "  \"source\": \(string(merged.source)),\n"
+        out += "  \"totals\": {\"bytes\": \(merged.totalBytes), \"calls\": \(merged.totalCalls)},\n"
+        out += "  \"sites\": ["
+        out += list(merged.entries.map { e in
+            siteFields(e.site) + ", \"bytes\": \(e.bytes), \"calls\": \(e.calls), \"accurate\": \(e.accurate)}"
+        })
+        return out + "]\n}\n"
+    }
+
+    public static func render(_ diff: AllocinfoDiff) -> String {
+        var out = preamble(kind: "diff")
+        out += "  \"old\": \(string(diff.oldSource)),\n  \"new\": \(string(diff.newSource)),\n"
+        out += "  \"totals\": {\"growth\": {\"bytes\": \(diff.totalDeltaBytes), \"calls\": \(diff.totalDeltaCalls)}},\n"
+        out += "  \"sites\": ["
+        out += list(diff.rows.map { r in
+            let status = r.isNew ? "new" : r.isGone ? "gone" : "changed"
+            return siteFields(r.site)
+                + ", \"old\": {\"bytes\": \(r.oldBytes), \"calls\": \(r.oldCalls)}"
+                + ", \"new\": {\"bytes\": \(r.newBytes), \"calls\": \(r.newCalls)}"
+                + ", \"growth\": {\"bytes\": \(r.deltaBytes), \"calls\": \(r.deltaCalls)}"
+                + ", \"status\": \"\(status)\", \"accurate\": \(r.accurate)}"
+        })
+        return out + "]\n}\n"
+    }
+
+    public static func render(_ series: AllocinfoSeries) -> String {
+        var out = preamble(kind: "series")
+        out += "  \"snapshots\": [\(series.snapshots.map(string).joined(separator: ", "))],\n"
+        out += "  \"totals\": {\"bytes\": \(ints(series.totalBytes)), \"calls\": \(ints(series.totalCalls))},\n"
+        out += "  \"sites\": ["
+        out += list(series.rows.map { r in
+            siteFields(r.site) + ", \"bytes\": \(ints(r.bytes)), \"calls\": \(ints(r.calls)), \"accurate\": \(r.accurate)}"
+        })
+        return out + "]\n}\n"
+    }
+
+    private static func preamble(kind: String) -> String {
+        "{\n  \"schema\": \"\(schema)\",\n  \"version\": \(version),\n  \"kind\": \"\(kind)\",\n"
+    }
+
+    private static func siteFields(_ site: AllocSiteKey) -> String {
+        "{\"module\": \(site.module.map(string) ?? "null"), \"file\": \(string(site.file)), \"line\": \(site.line), \"function\": \(string(site.function))"
+    }
+
+    private static func list(_ items: [String]) -> String {
+        items.isEmpty ? "" : "\n    " + items.joined(separator: ",\n    ") + "\n  "
+    }
+
+    private static func ints(_ values: [Int64]) -> String {
+        "[" + values.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    /// A JSON string literal. With `forHTML`, `<`, `>`, `&` and U+2028/2029 are escaped too, so
+    /// the text can sit inside a `<script>` element without ending it.
+    public static func string(_ s: String) -> String { string(s, forHTML: false) }
+
+    public static func string(_ s: String, forHTML: Bool) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<" where forHTML, ">" where forHTML, "&" where forHTML,
+                 "\u{2028}" where forHTML, "\u{2029}" where forHTML:
+                out += unicodeEscape(c.value)
+            default:
+                if c.value < 0x20 { out += unicodeEscape(c.value) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out + "\""
+    }
+
+    private static func unicodeEscape(_ v: UInt32) -> String {
+        let hex = String(v, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+}

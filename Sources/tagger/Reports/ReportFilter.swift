@@ -1,0 +1,120 @@
+/// The kernel's allocinfo filters: module, function, file, line, size bounds, inaccurate only.
+///
+/// String fields match the whole name; `*` and `?` are wildcards (a name without them matches
+/// exactly, as the kernel's filter does). Every set field must match. Size bounds are inclusive
+/// and compare live bytes (a diff's growth, when filtering a diff).
+public struct ReportFilter: Hashable, Sendable {
+    public var module: String?
+    public var function: String?
+    public var file: String?
+    public var line: Int?
+    public var minSize: Int64?
+    public var maxSize: Int64?
+    public var inaccurateOnly: Bool
+
+    public init(module: String? = nil, function: String? = nil, file: String? = nil, line: Int? = nil,
+                minSize: Int64? = nil, maxSize: Int64? = nil, inaccurateOnly: Bool = false) {
+        self.module = module
+        self.function = function
+        self.file = file
+        self.line = line
+        self.minSize = minSize
+        self.maxSize = maxSize
+        self.inaccurateOnly = inaccurateOnly
+    }
+
+    public var isEmpty: Bool { self == ReportFilter() }
+
+    public func matches(_ site: AllocSiteKey, bytes: Int64, accurate: Bool) -> Bool {
+        if let module {
+            guard let siteModule = site.module, globMatch(module, siteModule) else { return false }
+        }
+        if let function, !globMatch(function, site.function) { return false }
+        if let file, !globMatch(file, site.file) { return false }
+        if let line, site.line != line { return false }
+        if let minSize, bytes < minSize { return false }
+        if let maxSize, bytes > maxSize { return false }
+        if inaccurateOnly, accurate { return false }
+        return true
+    }
+
+    public func matches(_ entry: AllocinfoEntry) -> Bool {
+        matches(entry.site, bytes: entry.bytes, accurate: entry.accurate)
+    }
+}
+
+/// Order of a report's lines. Largest first; ties by site so the output is deterministic.
+public enum ReportSort: String, CaseIterable, Sendable {
+    case bytes, calls
+}
+
+extension AllocinfoReport {
+    public func filtered(_ filter: ReportFilter) -> AllocinfoReport {
+        filter.isEmpty ? self : AllocinfoReport(entries: entries.filter(filter.matches), source: source)
+    }
+
+    public func sorted(by key: ReportSort) -> AllocinfoReport {
+        let ordered = entries.enumerated().sorted { a, b in
+            let (x, y) = (a.element, b.element)
+            let (kx, ky) = key == .bytes ? (x.bytes, y.bytes) : (x.calls, y.calls)
+            if kx != ky { return kx > ky }
+            let (sx, sy) = key == .bytes ? (x.calls, y.calls) : (x.bytes, y.bytes)
+            if sx != sy { return sx > sy }
+            if x.site != y.site { return x.site < y.site }
+            return a.offset < b.offset
+        }
+        return AllocinfoReport(entries: ordered.map(\.element), source: source)
+    }
+
+    /// The first `n` entries (after sorting, when the caller sorted).
+    public func prefix(_ n: Int) -> AllocinfoReport {
+        AllocinfoReport(entries: Array(entries.prefix(max(0, n))), source: source)
+    }
+}
+
+/// Whole-string match with `*` (any run) and `?` (one character).
+func globMatch(_ pattern: String, _ text: String) -> Bool {
+    let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
+    var pi = 0, ti = 0, starP = -1, starT = 0
+    while ti < t.count {
+        if pi < p.count, p[pi] == "?" || (p[pi] != "*" && p[pi] == t[ti]) {
+            pi += 1; ti += 1
+        } else if pi < p.count, p[pi] == "*" {
+            starP = pi; starT = ti; pi += 1
+        } else if starP >= 0 {
+            pi = starP + 1; starT += 1; ti = starT
+        } else {
+            return false
+        }
+    }
+    while pi < p.count, p[pi] == "*" { pi += 1 }
+    return pi == p.count
+}
+
+/// Parses a size bound: `4096`, `4K`, `1.5M`, `2GiB`, `3kb` (powers of 1024, as `numfmt --to=iec`).
+public func parseSize(_ text: String) -> Int64? {
+    var s = Substring(text.trimmingSpaces())
+    guard !s.isEmpty else { return nil }
+    for suffix in ["iB", "ib", "B", "b"] where s.hasSuffix(suffix) && s.count > suffix.count {
+        s = s.dropLast(suffix.count)
+        break
+    }
+    var multiplier: Double = 1
+    if let upper = s.last?.uppercased(), upper.count == 1, let power = "KMGTP".firstIndex(of: Character(upper)) {
+        multiplier = Double(1 << (10 * ("KMGTP".distance(from: "KMGTP".startIndex, to: power) + 1)))
+        s = s.dropLast()
+    }
+    if multiplier == 1, let whole = Int64(s) { return whole }
+    guard let number = Double(s), number.isFinite, number >= 0 else { return nil }
+    let value = (number * multiplier).rounded()
+    return value < 9.2e18 ? Int64(value) : nil
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
