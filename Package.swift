@@ -8,11 +8,18 @@ let package = Package(
         .library(name: "TagRuntime", targets: ["TagRuntime"]),
         // The same runtime as a shared library, for LD_PRELOAD and for C builds (`tagger cc`).
         .library(name: "TagRuntimePreload", type: .dynamic, targets: ["CAllocTag"]),
+        .executable(name: "tagger", targets: ["tagger"]),
         // Optional: per-site live bytes and counts as swift-metrics gauges (the core runtime stays dependency-free).
         .library(name: "TagRuntimeMetrics", targets: ["TagRuntimeMetrics"]),
+        // What a package adds to a target: static tags for its annotated sites, warnings for the rest.
+        .plugin(name: "AllocTagBuildPlugin", targets: ["AllocTagBuildPlugin"]),
+        // `swift package --allow-writing-to-package-directory alloc-tag annotate|check --target X`.
+        .plugin(name: "AllocTagCommandPlugin", targets: ["AllocTagCommandPlugin"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax", from: "603.0.0"),
     ],
     targets: [
         // MARK: Runtime
@@ -26,6 +33,7 @@ let package = Package(
             dependencies: ["CAllocTag"],
             path: "Sources/TagRuntime/Swift"
         ),
+
         .target(
             name: "TagRuntimeMetrics",
             dependencies: ["TagRuntime", .product(name: "CoreMetrics", package: "swift-metrics")],
@@ -34,8 +42,50 @@ let package = Package(
 
         // MARK: tagger
         .target(name: "TaggerCore", path: "Sources/tagger/TaggerCore"),
+        // The coverage gate (`tagger check`): suppressions, baselines, coverage, reporters. No front end.
+        .target(name: "TaggerGate", dependencies: ["TaggerCore"], path: "Sources/tagger/Gate"),
+        // Token-level Swift and C site scan without swift-syntax or libclang: what every user build runs.
+        .target(name: "TaggerLexScan", dependencies: ["TaggerCore"], path: "Sources/tagger/LexScan"),
+        // swift-syntax front end: finds and annotates Swift sites (CLI and command plugin only).
+        .target(
+            name: "TaggerSwift",
+            dependencies: [
+                "TaggerCore", "TaggerLexScan",
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftParser", package: "swift-syntax"),
+            ],
+            path: "Sources/tagger/SwiftFrontEnd"
+        ),
+        // libclang's C API as this project declares it, loaded at run time with dlopen.
+        .target(name: "CLibclang", path: "Sources/tagger/Libclang"),
+        // libclang front end for C: sites, helper inference, annotation, `tagger cc` (CLI only).
+        .target(name: "TaggerC", dependencies: ["TaggerCore", "CLibclang"], path: "Sources/tagger/CFrontEnd"),
         // Reports: allocinfo parser, filters, diff, pprof/folded/JSON/HTML, live inspection client. No dependencies.
         .target(name: "AllocReport", path: "Sources/tagger/Reports"),
+        // Run by the build plugin on every build: must never depend on swift-syntax.
+        .executableTarget(name: "alloctag-gen", dependencies: ["TaggerCore", "TaggerLexScan"], path: "Sources/tagger/Gen"),
+        .executableTarget(
+            name: "tagger",
+            dependencies: [
+                "TaggerCore",
+                "TaggerGate", "TaggerSwift", "TaggerLexScan", "TaggerC",
+                "AllocReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/tagger/CLI"
+        ),
+
+        // MARK: Plugins
+        .plugin(name: "AllocTagBuildPlugin", capability: .buildTool(), dependencies: ["alloctag-gen"]),
+        .plugin(
+            name: "AllocTagCommandPlugin",
+            capability: .command(
+                // No declared permission: it would be demanded of `check` too. `annotate` writes
+                // with `--allow-writing-to-package-directory`, which opens the package to the plugin.
+                intent: .custom(verb: "alloc-tag", description: "Annotate allocation sites (annotate) or report untagged ones (check)")
+            ),
+            dependencies: ["tagger"]
+        ),
 
         // MARK: Examples
         .executableTarget(name: "alloctag-example-c", dependencies: ["CAllocTag"], path: "Examples/CExample"),
@@ -52,6 +102,10 @@ let package = Package(
         .executableTarget(name: "tagruntime-swift-probe", dependencies: ["TagRuntime"], path: "Tests/RuntimeSwiftProbe"),
         // Overhead against plain glibc, measured in one run: `swift run -c release alloctag-bench`.
         .executableTarget(name: "alloctag-bench", dependencies: ["CAllocTag"], path: "Tests/Benchmarks/Micro"),
+        // The coverage gate with hand-built sites (no front end), golden files for every reporter.
+        .testTarget(name: "GateTests", dependencies: ["TaggerGate", "TaggerCore"], path: "Tests/GateTests/Unit", exclude: ["Golden"]),
+        // `tagger check` end to end through the real front ends (builds the tagger executable).
+        .testTarget(name: "GateEndToEndTests", dependencies: ["tagger"], path: "Tests/GateTests/EndToEnd"),
         .testTarget(name: "TaggerCoreTests", dependencies: ["TaggerCore"], path: "Tests/TaggerCoreTests"),
         .testTarget(name: "AllocReportTests", dependencies: ["AllocReport"], path: "Tests/AllocReportTests", exclude: ["Fixtures"]),
         .testTarget(
@@ -59,5 +113,7 @@ let package = Package(
             dependencies: ["TagRuntimeMetrics", "TagRuntime", "AllocReport", .product(name: "MetricsTestKit", package: "swift-metrics")],
             path: "Tests/TagRuntimeMetricsTests"
         ),
+        .testTarget(name: "CFrontEndTests", dependencies: ["TaggerC", "TaggerCore"], path: "Tests/CFrontEndTests"),
+        .testTarget(name: "SwiftFrontEndTests", dependencies: ["TaggerSwift", "TaggerLexScan", "TaggerCore"], path: "Tests/SwiftFrontEndTests"),
     ]
 )

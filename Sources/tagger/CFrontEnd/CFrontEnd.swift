@@ -1,0 +1,159 @@
+import Foundation
+import TaggerCore
+
+/// What the C front end found: every allocation site, the findings, the helpers.
+public struct ScanResult: Codable, Sendable {
+    public var sites: [AllocationSite]
+    public var findings: [Finding]
+    public var helpers: [HelperInfo]
+    /// Files analysed (inputs and the project headers they include).
+    public var files: [String]
+
+    public var hasErrors: Bool { findings.contains { $0.severity == .error } }
+}
+
+public struct AnnotateResult: Sendable {
+    /// The state after annotation.
+    public var scan: ScanResult
+    /// Files whose contents changed, as (source, where the result was written).
+    public var changed: [(source: String, written: String)]
+}
+
+/// libclang-based analysis and annotation of C sources.
+public enum CFrontEnd {
+    /// File extensions this front end handles.
+    public static let extensions: Set<String> = ["c", "h"]
+
+    /// Lists allocation sites and findings without changing anything.
+    public static func scan(files: [String], flags: FlagSource, config: CConfig) throws -> ScanResult {
+        let (facts, sources, config) = try analyse(files: files, flags: flags, config: config)
+        var planner = Planner(facts: facts, config: config, sources: sources, applying: false)
+        planner.run()
+        return result(planner, facts)
+    }
+
+    /// Rewrites the files (in place, or under `outputDirectory` mirroring the root) so every
+    /// site is tagged. Nothing is written when a file fails to parse.
+    public static func annotate(files: [String], flags: FlagSource, config: CConfig,
+                                outputDirectory: String? = nil) throws -> AnnotateResult {
+        let (facts, sources, config) = try analyse(files: files, flags: flags, config: config)
+        var planner = Planner(facts: facts, config: config, sources: sources, applying: true)
+        planner.run()
+        let scan = result(planner, facts)
+        guard !scan.hasErrors else { return AnnotateResult(scan: scan, changed: []) }
+        var outputs: [(String, [UInt8], Bool)] = []
+        for file in facts.analysedFiles.sorted() {
+            guard let text = sources.text(file) else { continue }
+            let rewritten = try Rewriter.rewrite(text, edits: planner.edits[file] ?? [], topLevel: facts.topLevel[file] ?? [])
+            outputs.append((file, rewritten ?? text.bytes, rewritten != nil && rewritten! != text.bytes))
+        }
+        var changed: [(String, String)] = []
+        let root = config.root ?? "/"
+        for (file, bytes, didChange) in outputs {
+            var destination = file
+            if let out = outputDirectory {
+                let relative = file.hasPrefix(root + "/") ? String(file.dropFirst(root.count + 1)) : String(file.dropFirst())
+                destination = URL(fileURLWithPath: out).appendingPathComponent(relative).path
+                try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: destination).deletingLastPathComponent().path,
+                                                        withIntermediateDirectories: true)
+            } else if !didChange {
+                continue
+            }
+            try AtomicFile.write(Data(bytes), to: destination)
+            if didChange { changed.append((file, destination)) }
+        }
+        return AnnotateResult(scan: scan, changed: changed)
+    }
+
+    /// Annotates one translation unit for compiling (`tagger cc`): only `file` itself is
+    /// edited, and `#line` directives keep every line number as in the original.
+    /// Returns nil text when the file needs no change.
+    public static func annotateForCompile(file: String, arguments: [String], directory: String,
+                                          config: CConfig) throws -> (text: [UInt8]?, scan: ScanResult) {
+        let path = SourceCache.canonical(CompileFlags.absolute(file, in: directory))
+        var config = config
+        config.root = config.root ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let sources = SourceCache()
+        let clang = try loadClang()
+        let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: path) { $0 == path }
+        try analyzer.analyse(arguments: CompileFlags.libclangArguments(arguments, file: path, directory: directory))
+        var facts = ProgramFacts()
+        facts.add(analyzer.facts)
+        var planner = Planner(facts: facts, config: config, sources: sources, applying: true)
+        planner.run()
+        let scan = result(planner, facts)
+        guard !scan.hasErrors, let text = sources.text(path) else { return (nil, scan) }
+        let bytes = try Rewriter.rewrite(text, edits: planner.edits[path] ?? [], topLevel: facts.topLevel[path] ?? [],
+                                         lineMarkersFor: path)
+        return (bytes, scan)
+    }
+
+    // MARK: -
+
+    static func loadClang() throws -> Clang {
+        do { return try Clang() } catch { throw CFrontEndError.libclang("\(error)") }
+    }
+
+    /// The directory whose files may be edited: the configured root, else the current
+    /// directory when every input is under it, else the inputs' common directory.
+    static func root(for files: [String], config: CConfig) -> String {
+        if let root = config.root { return SourceCache.canonical(root) }
+        let cwd = SourceCache.canonical(FileManager.default.currentDirectoryPath)
+        if files.allSatisfy({ $0.hasPrefix(cwd + "/") }) { return cwd }
+        var common = URL(fileURLWithPath: files[0]).deletingLastPathComponent().pathComponents
+        for f in files.dropFirst() {
+            let parts = URL(fileURLWithPath: f).deletingLastPathComponent().pathComponents
+            common = Array(zip(common, parts).prefix { $0 == $1 }.map(\.0))
+        }
+        return NSString.path(withComponents: common.isEmpty ? ["/"] : common)
+    }
+
+    static func analyse(files: [String], flags: FlagSource, config: CConfig) throws -> (ProgramFacts, SourceCache, CConfig) {
+        guard !files.isEmpty else { throw CFrontEndError.usage("no input files") }
+        var inputs: [String] = []
+        for f in files {
+            guard FileManager.default.fileExists(atPath: f) else { throw CFrontEndError.unreadable(f) }
+            let c = SourceCache.canonical(f)
+            if !inputs.contains(c) { inputs.append(c) }
+        }
+        var config = config
+        // Each input's nearest .alloctag.json adds to the command line's settings.
+        for f in inputs {
+            config = config.merged(with: try CConfig.discover(from: URL(fileURLWithPath: f).deletingLastPathComponent().path))
+        }
+        let rootDir = root(for: inputs, config: config)
+        config.root = rootDir
+        let database: CompilationDatabase? = try {
+            if case .compilationDatabase(let dir) = flags { return try CompilationDatabase(directory: dir) }
+            return nil
+        }()
+        let clang = try loadClang()
+        let sources = SourceCache()
+        var facts = ProgramFacts()
+        let cwd = FileManager.default.currentDirectoryPath
+        for input in inputs {
+            let args: [String]
+            switch flags {
+            case .fixed(let list):
+                args = CompileFlags.libclangArguments(list, file: input, directory: cwd)
+            case .compilationDatabase:
+                guard let found = database!.arguments(for: input) else {
+                    throw CFrontEndError.usage("\(input): no entry in \(database!.path); regenerate it or pass flags after --")
+                }
+                args = found
+            }
+            let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: input) { path in
+                path == input || path.hasPrefix(rootDir + "/")
+            }
+            try analyzer.analyse(arguments: args)
+            facts.add(analyzer.facts)
+        }
+        return (facts, sources, config)
+    }
+
+    static func result(_ planner: Planner, _ facts: ProgramFacts) -> ScanResult {
+        ScanResult(sites: planner.sites, findings: planner.findings,
+                   helpers: planner.inference.helpers.values.sorted { ($0.location, $0.name) < ($1.location, $1.name) },
+                   files: facts.analysedFiles.sorted())
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// Where each file's compile flags come from.
+public enum FlagSource: Sendable {
+    /// The same flags for every file (given after `--`).
+    case fixed([String])
+    /// `compile_commands.json` in this directory (`-p DIR`, as clang-tidy).
+    case compilationDatabase(String)
+}
+
+/// Turns compiler command lines into the arguments libclang needs to see the same code.
+enum CompileFlags {
+    /// Options whose value is the next argument.
+    static let takesValue: Set<String> = [
+        "-o", "-MF", "-MT", "-MQ", "-I", "-D", "-U", "-include", "-imacros", "-isystem", "-iquote",
+        "-idirafter", "-iprefix", "-iwithprefix", "-isysroot", "-x", "-L", "-Xlinker", "-Xassembler",
+        "-Xpreprocessor", "-Xclang", "-aux-info", "--param", "-T", "-u", "-z", "-A", "-arch", "-target",
+        "--sysroot", "-MJ",
+    ]
+    /// Options that change only outputs (or would make libclang fail on warnings).
+    static let dropped: Set<String> = ["-c", "-S", "-E", "-MD", "-MMD", "-M", "-MM", "-MP", "-MG", "-pipe", "-save-temps"]
+    static let droppedWithValue: Set<String> = ["-o", "-MF", "-MT", "-MQ", "-MJ", "-L", "-Xlinker", "-T", "-u", "-z", "-Xassembler"]
+    static let pathOptions: Set<String> = ["-I", "-include", "-imacros", "-isystem", "-iquote", "-idirafter", "-isysroot", "--sysroot"]
+
+    /// libclang arguments for compiling `file` with `arguments` (compiler name excluded) run in
+    /// `directory`: inputs and outputs removed, relative include paths made absolute.
+    static func libclangArguments(_ arguments: [String], file: String, directory: String) -> [String] {
+        var out: [String] = []
+        var i = 0
+        let target = SourceCache.canonical(absolute(file, in: directory))
+        while i < arguments.count {
+            let a = arguments[i]
+            if droppedWithValue.contains(a) { i += 2; continue }
+            if dropped.contains(a) || a.hasPrefix("-Werror") || a.hasPrefix("-Wl,") || a.hasPrefix("-l") && a.count > 2 { i += 1; continue }
+            if a.hasPrefix("-MF") || a.hasPrefix("-MT") || a.hasPrefix("-MQ") || a.hasPrefix("-o") && a.count > 2 { i += 1; continue }
+            if pathOptions.contains(a), i + 1 < arguments.count {
+                out += [a, absolute(arguments[i + 1], in: directory)]
+                i += 2; continue
+            }
+            if let opt = ["-I", "-isystem", "-iquote"].first(where: { a.hasPrefix($0) && a.count > $0.count }),
+               !a.hasPrefix("-isystem") || opt == "-isystem" {
+                out.append(opt + absolute(String(a.dropFirst(opt.count)), in: directory))
+                i += 1; continue
+            }
+            if takesValue.contains(a), i + 1 < arguments.count {
+                out += [a, arguments[i + 1]]
+                i += 2; continue
+            }
+            if !a.hasPrefix("-"), isSource(a) || SourceCache.canonical(absolute(a, in: directory)) == target { i += 1; continue }
+            if !a.hasPrefix("-"), a.hasSuffix(".o") || a.hasSuffix(".a") || a.hasSuffix(".so") { i += 1; continue }
+            out.append(a)
+            i += 1
+        }
+        return out
+    }
+
+    static func isSource(_ path: String) -> Bool {
+        [".c", ".h", ".i", ".cc", ".cpp", ".cxx", ".m", ".s", ".S"].contains { path.hasSuffix($0) }
+    }
+
+    static func absolute(_ path: String, in directory: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    /// POSIX-shell word splitting of a `command` string (quotes and backslashes).
+    static func shellSplit(_ command: String) -> [String] {
+        var words: [String] = []
+        var word = ""
+        var inWord = false
+        var quote: Character?
+        var escape = false
+        for ch in command {
+            if escape { word.append(ch); escape = false; inWord = true; continue }
+            if ch == "\\", quote != "'" { escape = true; continue }
+            if let q = quote {
+                if ch == q { quote = nil } else { word.append(ch) }
+                continue
+            }
+            if ch == "'" || ch == "\"" { quote = ch; inWord = true; continue }
+            if ch == " " || ch == "\t" || ch == "\n" {
+                if inWord { words.append(word); word = ""; inWord = false }
+                continue
+            }
+            word.append(ch); inWord = true
+        }
+        if inWord { words.append(word) }
+        return words
+    }
+}
+
+/// `compile_commands.json`: each file's command and working directory.
+struct CompilationDatabase {
+    struct Entry { var directory: String; var file: String; var arguments: [String] }
+    var entries: [String: Entry] = [:]
+    let path: String
+
+    init(directory: String) throws {
+        path = URL(fileURLWithPath: directory).appendingPathComponent("compile_commands.json").path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CFrontEndError.usage("\(path): no compilation database (generate one with CMAKE_EXPORT_COMPILE_COMMANDS=ON or bear, or pass flags after --)")
+        }
+        guard let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw CFrontEndError.usage("\(path):1:1: error: not a JSON array of compile commands")
+        }
+        for (n, item) in list.enumerated() {
+            guard let dir = item["directory"] as? String, let file = item["file"] as? String else {
+                throw CFrontEndError.usage("\(path): entry \(n + 1) lacks \"directory\" or \"file\"")
+            }
+            var args = (item["arguments"] as? [String]) ?? CompileFlags.shellSplit(item["command"] as? String ?? "")
+            if !args.isEmpty { args.removeFirst() }
+            let abs = SourceCache.canonical(CompileFlags.absolute(file, in: dir))
+            entries[abs] = Entry(directory: dir, file: abs, arguments: args)
+        }
+    }
+
+    /// libclang arguments for `file`; a header without an entry borrows the flags of a source
+    /// file in the same directory (or any), as clangd does.
+    func arguments(for file: String) -> [String]? {
+        let abs = SourceCache.canonical(file)
+        let entry = entries[abs]
+            ?? entries.values.first { URL(fileURLWithPath: $0.file).deletingLastPathComponent().path == URL(fileURLWithPath: abs).deletingLastPathComponent().path }
+            ?? (abs.hasSuffix(".h") ? entries.values.first : nil)
+        guard let entry else { return nil }
+        return CompileFlags.libclangArguments(entry.arguments, file: entry.file, directory: entry.directory)
+    }
+}

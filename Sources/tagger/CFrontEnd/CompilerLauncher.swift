@@ -1,0 +1,166 @@
+import Foundation
+
+/// `tagger cc COMPILER ARGS...`: compiles C translation units annotated on the fly and links
+/// the runtime. Invariant: the user's build never breaks because of tagger: anything that
+/// cannot be annotated, or whose annotated copy does not compile, is compiled as written
+/// (with a warning), and everything that is not a C compile passes through untouched.
+public enum CompilerLauncher {
+    static let warningPrefix = "tagger cc: warning: "
+
+    public static func run(_ command: [String]) -> Int32 {
+        var command = command
+        if command.first?.hasPrefix("-") == true { command.insert("cc", at: 0) }  // CC="tagger cc"
+        guard let compiler = command.first else {
+            FileHandle.standardError.write(Data("tagger cc: error: usage: tagger cc COMPILER [ARGS...]\n".utf8))
+            return 64
+        }
+        var args = Array(command.dropFirst())
+        let env = ProcessInfo.processInfo.environment
+        if env["ALLOCTAG_CC_DISABLE"] == "1" { return Subprocess.run(command) }
+        let scan = scanArguments(args)
+        if scan.preprocessOnly { return Subprocess.run(command) }
+
+        var runtime: RuntimeLocator.Runtime?
+        do { runtime = try RuntimeLocator.locate(compiler: compiler) } catch {
+            warn("not instrumenting: \(error)")
+            return Subprocess.run(command)
+        }
+        let workDir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: workDir) }
+        let cwd = FileManager.default.currentDirectoryPath
+        var replaced: [(original: String, copy: String)] = []
+        if scan.languageIsC {
+            for index in scan.sources {
+                let source = args[index]
+                do {
+                    let config = try configuration(for: source, cwd: cwd)
+                    let (text, result) = try CFrontEnd.annotateForCompile(file: source, arguments: args, directory: cwd, config: config)
+                    if result.hasErrors {
+                        let first = result.findings.first { $0.severity == .error }!
+                        warn("\(source): not instrumented: \(first.compilerStyle)")
+                        continue
+                    }
+                    guard let text else { continue }
+                    let dir = "\(workDir)/\(index)"
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    let copy = "\(dir)/\(URL(fileURLWithPath: source).lastPathComponent)"
+                    try Data(text).write(to: URL(fileURLWithPath: copy))
+                    args[index] = copy
+                    replaced.append((CompileFlags.absolute(source, in: cwd), copy))
+                } catch {
+                    warn("\(source): not instrumented: \(error)")
+                }
+            }
+        }
+        var instrumented = args
+        if !replaced.isEmpty || scan.links {
+            let originalDirs = Set(replaced.map { URL(fileURLWithPath: $0.original).deletingLastPathComponent().path })
+            instrumented = originalDirs.sorted().flatMap { ["-iquote", $0] } + instrumented
+            // A renamed function reached by a call the analysis missed must fail the compile
+            // (and so fall back), not become an implicit declaration and a link error.
+            instrumented += ["-I", runtime!.includeDirectory, "-Werror=implicit-function-declaration"]
+        }
+        if scan.links { instrumented += runtime!.linkArguments }
+        if replaced.isEmpty && !scan.links { return Subprocess.run(command) }
+
+        let log = "\(workDir)/stderr"
+        let status = Subprocess.run([compiler] + instrumented, stderrTo: log)
+        if status == 0 {
+            if let data = FileManager.default.contents(atPath: log) { FileHandle.standardError.write(data) }
+            fixDependencyFiles(args: args, replaced: replaced, cwd: cwd)
+            return 0
+        }
+        // Fall back: the build must not break because of the annotation.
+        if !replaced.isEmpty {
+            warn("instrumented compile failed; compiling \(replaced.map(\.original).joined(separator: " ")) without instrumentation")
+            var plain = Array(command.dropFirst())
+            if scan.links { plain += runtime!.linkArguments }
+            return Subprocess.run([compiler] + plain)
+        }
+        if let data = FileManager.default.contents(atPath: log) { FileHandle.standardError.write(data) }
+        return status
+    }
+
+    public struct ArgumentScan {
+        public var sources: [Int] = []
+        public var preprocessOnly = false
+        public var links = true
+        public var languageIsC = true
+    }
+
+    public static func scanArguments(_ args: [String]) -> ArgumentScan {
+        var s = ArgumentScan()
+        var dependencyOnly = false, hasMD = false
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            switch a {
+            case "-c", "-S": s.links = false
+            case "-E": s.preprocessOnly = true
+            case "-M", "-MM": dependencyOnly = true
+            case "-MD", "-MMD": hasMD = true
+            case "-x":
+                if i + 1 < args.count, args[i + 1] != "c" { s.languageIsC = false }
+                i += 1
+            default:
+                if CompileFlags.takesValue.contains(a) { i += 1 }
+                else if !a.hasPrefix("-"), a.hasSuffix(".c") { s.sources.append(i) }
+            }
+            i += 1
+        }
+        if dependencyOnly && !hasMD { s.preprocessOnly = true }
+        if args.contains("-v") && args.count == 1 || args.contains("--version") || args.contains("-dumpversion") || args.contains("-dumpmachine") {
+            s.preprocessOnly = true
+        }
+        if args.isEmpty { s.preprocessOnly = true }
+        return s
+    }
+
+    /// The nearest `.alloctag.json` above the source plus ALLOCTAG_ALLOCATORS / ALLOCTAG_NOPROF
+    /// (comma-separated names).
+    static func configuration(for source: String, cwd: String) throws -> CConfig {
+        let env = ProcessInfo.processInfo.environment
+        func list(_ key: String) -> [String] {
+            (env[key] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let base = CConfig(allocators: list("ALLOCTAG_ALLOCATORS"), noprof: list("ALLOCTAG_NOPROF"))
+        let dir = URL(fileURLWithPath: CompileFlags.absolute(source, in: cwd)).deletingLastPathComponent().path
+        var config = base.merged(with: try CConfig.discover(from: dir))
+        config.root = nil  // only the translation unit itself is edited
+        return config
+    }
+
+    /// Make-style dependency files must name the original sources, not the temporary copies.
+    static func fixDependencyFiles(args: [String], replaced: [(original: String, copy: String)], cwd: String) {
+        guard !replaced.isEmpty, args.contains("-MD") || args.contains("-MMD") else { return }
+        var candidates: [String] = []
+        if let i = args.firstIndex(of: "-MF"), i + 1 < args.count { candidates.append(args[i + 1]) }
+        if let i = args.firstIndex(of: "-o"), i + 1 < args.count {
+            candidates.append(URL(fileURLWithPath: args[i + 1]).deletingPathExtension().path + ".d")
+        }
+        for r in replaced { candidates.append(URL(fileURLWithPath: r.copy).deletingPathExtension().lastPathComponent + ".d") }
+        for c in Set(candidates) {
+            let path = CompileFlags.absolute(c, in: cwd)
+            guard var text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            for r in replaced { text = text.replacingOccurrences(of: r.copy, with: r.original) }
+            try? AtomicFileWrite.write(text, path)
+        }
+    }
+
+    static func makeTemporaryDirectory() -> String {
+        var template = Array("\(NSTemporaryDirectory())/tagger-cc-XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { p in
+            guard let r = mkdtemp(p.baseAddress!) else { return NSTemporaryDirectory() + "/tagger-cc-\(getpid())" }
+            return String(cString: r)
+        }
+    }
+
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data((warningPrefix + message + "\n").utf8))
+    }
+}
+
+import TaggerCore
+enum AtomicFileWrite {
+    static func write(_ text: String, _ path: String) throws { try AtomicFile.write(text, to: path) }
+}

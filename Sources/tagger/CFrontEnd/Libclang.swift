@@ -1,0 +1,55 @@
+import CLibclang
+
+/// The loaded libclang function table; loading happens once, on first use.
+enum Libclang {
+    struct LoadError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func api() throws -> UnsafePointer<tagger_clang_api> {
+        var message: UnsafePointer<CChar>?
+        guard let table = tagger_clang_load(&message) else {
+            throw LoadError(description: message.map { String(cString: $0) } ?? "libclang could not be loaded")
+        }
+        return table
+    }
+}
+
+/// Thin accessors over the table; every CXString is disposed right after conversion.
+struct Clang {
+    let api: tagger_clang_api
+
+    init() throws { api = try Libclang.api().pointee }
+
+    func string(_ s: TCXString) -> String {
+        defer { api.disposeString(s) }
+        guard let c = api.getCString(s) else { return "" }
+        return String(cString: c)
+    }
+
+    func spelling(_ c: TCXCursor) -> String { string(api.getCursorSpelling(c)) }
+    func kind(_ c: TCXCursor) -> Int32 { api.getCursorKind(c) }
+    func isNull(_ c: TCXCursor) -> Bool { api.Cursor_isNull(c) != 0 }
+
+    /// File, 1-based line and column, and byte offset of a location as written in a file
+    /// (macro arguments map to where they were written, macro bodies to the expansion).
+    func fileLocation(_ l: TCXSourceLocation) -> (file: TCXFile?, line: Int, column: Int, offset: Int) {
+        var file: TCXFile?
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        api.getFileLocation(l, &file, &line, &column, &offset)
+        return (file, Int(line), Int(column), Int(offset))
+    }
+
+    func expansionLocation(_ l: TCXSourceLocation) -> (file: TCXFile?, line: Int, column: Int, offset: Int) {
+        var file: TCXFile?
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        api.getExpansionLocation(l, &file, &line, &column, &offset)
+        return (file, Int(line), Int(column), Int(offset))
+    }
+
+    func fileName(_ f: TCXFile?) -> String? {
+        guard let f else { return nil }
+        let name = string(api.getFileName(f))
+        return name.isEmpty ? nil : name
+    }
+}

@@ -1,0 +1,321 @@
+import TaggerCore
+
+/// One textual change: replace `length` bytes at `offset` with `text` (length 0 inserts).
+struct Edit: Hashable, Sendable {
+    var offset: Int
+    var length: Int
+    var text: String
+    /// Among edits at the same offset, lower first in the output.
+    var order: Int
+}
+
+/// Decides, from merged facts, each site's status and the edits that tag it.
+struct Planner {
+    let facts: ProgramFacts
+    let config: CConfig
+    let sources: SourceCache
+    let inference: HelperInference
+    /// When false (scan), statuses describe the files as they are.
+    let applying: Bool
+
+    var sites: [AllocationSite] = []
+    var findings: [Finding] = []
+    var edits: [String: Set<Edit>] = [:]
+    /// Per file, the offset of a `_noprof` helper definition end and the text to add after it.
+    private var allocators: Set<String>
+
+    init(facts: ProgramFacts, config: CConfig, sources: SourceCache, applying: Bool) {
+        self.facts = facts
+        self.config = config
+        self.sources = sources
+        self.applying = applying
+        self.inference = HelperInference(facts: facts, config: config, sources: sources)
+        self.allocators = Set(CConfig.mallocFamily + config.allocators)
+    }
+
+    static let hookMacros: Set<String> = ["alloc_hooks", "alloc_hooks_tag"]
+
+    func noprofSpelling(_ callee: String) -> String? {
+        if CConfig.mallocFamily.contains(callee) || inference.recipeNames.contains(callee) { return callee + "_noprof" }
+        return nil
+    }
+
+    private mutating func edit(_ file: String, _ offset: Int, _ length: Int, _ text: String, order: Int = 0) {
+        edits[file, default: []].insert(Edit(offset: offset, length: length, text: text, order: order))
+    }
+
+    private mutating func site(_ call: CallFact, tagged alreadyTagged: Bool, willTag: Bool, reason: String?, macro: String? = nil) {
+        let tagged = alreadyTagged || (applying && willTag)
+        var why = reason
+        if !tagged, willTag, why == nil { why = "not annotated yet: `tagger annotate` wraps it in alloc_hooks()" }
+        sites.append(AllocationSite(
+            location: SourceLocation(file: call.file, line: call.line, column: call.column), language: .c,
+            callee: call.callee, function: call.functionName, tagged: tagged, reason: tagged ? nil : why ?? "not tagged",
+            macro: macro))
+    }
+
+    /// Per recipe helper key and file, where its `#define` goes: calls before it (recursion
+    /// inside its own body) must name `foo_noprof` directly.
+    func definePoints() -> [String: [String: Int]] {
+        var points: [String: [String: Int]] = [:]
+        for (key, h) in inference.helpers where h.recipe && !h.alreadyApplied {
+            let f = facts.functions[key]!
+            var firstInFile: [String: Int] = [:]
+            for d in f.declarations { firstInFile[d.file] = min(firstInFile[d.file] ?? .max, d.offset) }
+            for (file, offset) in firstInFile {
+                guard let text = sources.text(file) else { continue }
+                let isDefinition = file == f.definitionFile && offset == f.nameOffset
+                let end = isDefinition ? f.definitionEnd!
+                    : facts.topLevel[file]?.first(where: { $0.contains(offset) })?.upperBound ?? offset
+                points[key, default: [:]][file] = text.lineEnd(of: max(end - 1, offset))
+            }
+        }
+        return points
+    }
+
+    mutating func run() {
+        let points = definePoints()
+        var macroUses: [String: [Bool]] = [:]  // outermost macro → in-noprof flags of its expansions
+        for call in facts.calls {
+            let helperKey = inference.helpers[call.calleeKey] != nil ? call.calleeKey : nil
+            let isRecipeHelper = inference.recipeKeys.contains(call.calleeKey)
+            guard allocators.contains(call.callee) || helperKey != nil else { continue }
+            let inNoprof = call.function.map { inference.noprofContexts.contains($0) } ?? false && call.flowsToReturn
+
+            if isRecipeHelper {
+                let base = inference.helpers[call.calleeKey]!.name
+                let macroBodyOfRecipe: Bool = { if case .macroBody(let m) = call.spelling { return m == base }; return false }()
+                if inNoprof {
+                    switch call.spelling {
+                    case .direct, .macroArgument, .alias:
+                        if call.callee == base, let t = sources.text(call.file) {
+                            let token = t.identifier(at: call.start)
+                            if !token.isEmpty { edit(call.file, call.start, token.utf8.count, base + "_noprof") }
+                        }
+                        site(call, tagged: call.callee != base, willTag: true,
+                             reason: "not annotated yet: its value is returned by \(call.functionName ?? "?"), so `tagger annotate` calls \(base)_noprof")
+                    case .macroBody where macroBodyOfRecipe:
+                        edit(call.file, call.start, base.utf8.count, base + "_noprof")
+                        site(call, tagged: false, willTag: true, reason: nil)
+                    default:
+                        site(call, tagged: true, willTag: true, reason: nil)
+                    }
+                } else if call.callee == base, let point = points[call.calleeKey]?[call.file], call.start < point,
+                          call.spelling != .parenthesized, let t = sources.text(call.file) {
+                    // Before the #define (a recursive call): call the _noprof body; the caller's tag applies.
+                    let token = t.identifier(at: call.start)
+                    if !token.isEmpty { edit(call.file, call.start, token.utf8.count, base + "_noprof") }
+                    site(call, tagged: false, willTag: true,
+                         reason: "not annotated yet: it precedes \(base)'s #define, so `tagger annotate` calls \(base)_noprof")
+                } else if call.spelling == .parenthesized {
+                    site(call, tagged: false, willTag: false, reason: "the parenthesised call (\(base))(...) bypasses the helper's alloc_hooks macro")
+                } else {
+                    // `foo(...)` is (or becomes) `alloc_hooks(foo_noprof(...))` through the recipe's macro.
+                    site(call, tagged: call.callee != base || macroBodyOfRecipe, willTag: true,
+                         reason: "not annotated yet: `tagger annotate` applies the _noprof recipe to \(base)(), whose macro tags this call")
+                }
+                continue
+            }
+            if helperKey != nil, !allocators.contains(call.callee) {
+                continue  // a helper the recipe cannot apply to: its own sites are tagged instead
+            }
+            switch call.spelling {
+            case .macroBody(let m) where m.hasSuffix("_noprof"):
+                site(call, tagged: inNoprof, willTag: false,
+                     reason: "\(m) sets no tag and is used outside a _noprof helper's returned value")
+            case .macroBody(let m):
+                macroUses[m, default: []].append(inNoprof)
+            case .macroArgument(let m) where Self.hookMacros.contains(m):
+                site(call, tagged: true, willTag: true, reason: nil)
+            case .parenthesized:
+                site(call, tagged: inNoprof, willTag: false,
+                     reason: "the parenthesised call (\(call.callee))(...) is the untagged spelling, used outside a _noprof helper")
+            case .direct, .macroArgument, .alias:
+                guard let text = sources.text(call.file) else { continue }
+                if inNoprof {
+                    let token = text.identifier(at: call.start)
+                    let spelled = noprofSpelling(call.callee)
+                    if let spelled { edit(call.file, call.start, token.utf8.count, spelled) }
+                    site(call, tagged: spelled == nil, willTag: true,
+                         reason: "not annotated yet: its value is returned by \(call.functionName ?? "?"), so `tagger annotate` spells it \(spelled ?? call.callee) and charges \(call.functionName ?? "?")'s callers")
+                } else if call.returnsVoid {
+                    site(call, tagged: false, willTag: false,
+                         reason: "\(call.callee) returns void and alloc_hooks() needs a value; wrap the statement with alloc_hooks_tag by hand")
+                } else {
+                    edit(call.file, call.start, 0, "alloc_hooks(", order: 1)
+                    edit(call.file, call.end, 0, ")", order: 0)
+                    site(call, tagged: false, willTag: true, reason: nil)
+                }
+            }
+        }
+        planMacroBodies(macroUses)
+        planRecipes()
+        reportFindings()
+    }
+
+    /// Sites spelled in macro bodies are edited once, in the `#define`.
+    private mutating func planMacroBodies(_ uses: [String: [Bool]]) {
+        let names = allocators
+        // Which macros each macro's body mentions, to attribute nested expansions.
+        var bodySites: [String: [(name: String, start: Int, end: Int, wrapped: Bool)]] = [:]
+        var mentions: [String: Set<String>] = [:]
+        for (name, m) in facts.macros where m.editable {
+            guard let file = m.file, let text = sources.text(file) else { continue }
+            let toks = text.tokens(m.start, text.lineEndLogical(from: m.start))
+            guard toks.count > 1 else { continue }
+            var bodyStart = 1
+            if m.functionLike, text.spelling(toks[1]) == "(" {
+                while bodyStart < toks.count, text.spelling(toks[bodyStart]) != ")" { bodyStart += 1 }
+                bodyStart += 1
+            }
+            let body = Array(toks[min(bodyStart, toks.count)...])
+            for (i, t) in body.enumerated() where t.kind == .identifier {
+                let word = text.spelling(t)
+                if facts.macros[word] != nil { mentions[name, default: []].insert(word) }
+                guard names.contains(word), i + 1 < body.count, text.spelling(body[i + 1]) == "(" else { continue }
+                if i > 0, [".", ">", "#"].contains(text.spelling(body[i - 1])) { continue }
+                var depth = 0, close: Int?
+                for j in (i + 1) ..< body.count {
+                    let s = text.spelling(body[j])
+                    if s == "(" { depth += 1 } else if s == ")" { depth -= 1; if depth == 0 { close = j; break } }
+                }
+                guard let close else { continue }
+                var wrapped = false
+                var depthBack = 0
+                for j in stride(from: i - 1, through: 0, by: -1) {
+                    let s = text.spelling(body[j])
+                    if s == ")" { depthBack += 1 } else if s == "(" {
+                        if depthBack == 0 {
+                            if j > 0, Self.hookMacros.contains(text.spelling(body[j - 1])) { wrapped = true; break }
+                        } else { depthBack -= 1 }
+                    }
+                }
+                bodySites[name, default: []].append((word, t.start, body[close].end, wrapped))
+            }
+        }
+        // Expansions of U count for every macro reachable from U that has body sites.
+        var usesOf: [String: [Bool]] = [:]
+        for (outer, flags) in uses {
+            var seen: Set<String> = [outer], work = [outer]
+            while let m = work.popLast() {
+                if bodySites[m] != nil { usesOf[m, default: []] += flags }
+                for n in mentions[m, default: []] where seen.insert(n).inserted { work.append(n) }
+            }
+        }
+        for (name, list) in bodySites.sorted(by: { $0.key < $1.key }) {
+            let m = facts.macros[name]!
+            let text = sources.text(m.file!)!
+            let flags = usesOf[name, default: []]
+            let allNoprof = !flags.isEmpty && flags.allSatisfy { $0 }
+            for s in list {
+                let call = CallFact(callee: s.name, calleeKey: s.name, file: m.file!, start: s.start, end: s.end,
+                                    line: text.line(of: s.start), column: text.column(of: s.start), spelling: .direct,
+                                    function: nil, functionName: nil, flowsToReturn: false, returnsVoid: false)
+                if s.wrapped {
+                    site(call, tagged: true, willTag: true, reason: nil, macro: name)
+                } else if allNoprof, let spelled = noprofSpelling(s.name) {
+                    edit(m.file!, s.start, s.name.utf8.count, spelled)
+                    site(call, tagged: false, willTag: true, reason: nil, macro: name)
+                } else if allNoprof {
+                    site(call, tagged: true, willTag: true, reason: nil, macro: name)
+                } else {
+                    edit(m.file!, s.start, 0, "alloc_hooks(", order: 1)
+                    edit(m.file!, s.end, 0, ")", order: 0)
+                    site(call, tagged: false, willTag: true, reason: nil, macro: name)
+                }
+            }
+        }
+    }
+
+    /// The kernel's recipe: `foo` becomes `foo_noprof`, `#define foo(...) alloc_hooks(foo_noprof(__VA_ARGS__))`
+    /// follows its first declaration in each file, and a function with external linkage keeps its
+    /// symbol through a forwarding definition `(foo)(...)`.
+    private mutating func planRecipes() {
+        for (key, h) in inference.helpers.sorted(by: { $0.key < $1.key }) where h.recipe && !h.alreadyApplied {
+            let f = facts.functions[key]!
+            let define = "#define \(f.name)(...) alloc_hooks(\(f.name)_noprof(__VA_ARGS__))\n"
+            var firstInFile: [String: Int] = [:]
+            for d in f.declarations {
+                edit(d.file, d.offset, f.name.utf8.count, f.name + "_noprof")
+                firstInFile[d.file] = min(firstInFile[d.file] ?? .max, d.offset)
+            }
+            for (file, offset) in firstInFile {
+                guard let text = sources.text(file) else { continue }
+                let isDefinition = file == f.definitionFile && offset == f.nameOffset
+                let end: Int
+                if isDefinition {
+                    end = f.definitionEnd!
+                } else {
+                    end = facts.topLevel[file]?.first(where: { $0.contains(offset) })?.upperBound ?? offset
+                }
+                let at = text.lineEnd(of: max(end - 1, offset))
+                let lead = at == text.count && text.bytes.last != UInt8(ascii: "\n") ? "\n" : ""
+                var insertion = lead
+                if isDefinition, !f.isStatic {
+                    var header = text.text(f.definitionStart! ..< f.bodyStart!)
+                    let nameAt = f.nameOffset! - f.definitionStart!
+                    let utf8 = Array(header.utf8)
+                    header = String(decoding: utf8[..<nameAt], as: UTF8.self) + "(\(f.name))"
+                        + String(decoding: utf8[(nameAt + f.name.utf8.count)...], as: UTF8.self)
+                    let args = f.parameterNames.compactMap { $0 }.joined(separator: ", ")
+                    let trimmed = header.trimmingTrailingWhitespace()
+                    insertion += "\(LineMarker.placeholder(f.line))\(trimmed)\n{\n\treturn alloc_hooks(\(f.name)_noprof(\(args)));\n}\n"
+                }
+                insertion += define + LineMarker.placeholder(text.line(of: at) + (at == text.count ? 1 : 0), resync: true)
+                edit(file, at, 0, insertion, order: 2)
+            }
+        }
+    }
+
+    private mutating func reportFindings() {
+        for s in sites where !s.tagged {
+            findings.append(Finding(ruleID: "untagged-site", severity: .warning,
+                                    message: "\(s.callee)() is not tagged: \(s.reason ?? "")", location: s.location))
+        }
+        for (_, h) in inference.helpers.sorted(by: { $0.key < $1.key }) where !h.alreadyApplied {
+            if let reason = h.reason {
+                findings.append(Finding(ruleID: "noprof-helper", severity: .warning,
+                    message: "\(h.name)() returns memory from \(h.returns)() but the _noprof recipe cannot be applied: \(reason); its allocations are charged to its own lines",
+                    location: h.location))
+            } else if !applying {
+                findings.append(Finding(ruleID: "noprof-helper", severity: .warning,
+                    message: "\(h.name)() returns memory from \(h.returns)(); `tagger annotate` renames it \(h.name)_noprof and adds #define \(h.name)(...) alloc_hooks(\(h.name)_noprof(__VA_ARGS__)) so its callers are charged",
+                    location: h.location))
+            }
+        }
+        let helperNames = Set(inference.helpers.values.map(\.name))
+        for (name, loc) in facts.addressTaken.sorted(by: { $0.key < $1.key })
+        where allocators.contains(name) || helperNames.contains(name) {
+            guard facts.analysedFiles.contains(loc.file) else { continue }
+            findings.append(Finding(ruleID: "indirect-allocator", severity: .warning,
+                message: "\(name) is used as a function pointer here: calls through the pointer cannot be tagged at their call sites and are charged to the tag current at the time (untagged when none); name the functions that call through it with --allocator, or list the function that wraps it under \"noprof\" in \(CConfig.fileName)",
+                location: loc))
+        }
+        for (file, ranges) in facts.skipped.sorted(by: { $0.key < $1.key }) {
+            guard let text = sources.text(file) else { continue }
+            for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                let toks = text.tokens(r.lowerBound, min(r.upperBound, text.count))
+                let hit = toks.indices.first { i in
+                    toks[i].kind == .identifier && allocators.contains(text.spelling(toks[i]))
+                        && i + 1 < toks.count && text.spelling(toks[i + 1]) == "("
+                }
+                guard let hit else { continue }
+                let l0 = text.line(of: r.lowerBound), l1 = text.line(of: r.upperBound)
+                findings.append(Finding(ruleID: "inactive-region", severity: .note,
+                    message: "lines \(l0)-\(l1) are in an inactive preprocessor branch and were not analysed; the \(text.spelling(toks[hit]))() call on line \(text.line(of: toks[hit].start)) is not tagged (annotate again with the flags that enable it)",
+                    location: SourceLocation(file: file, line: l0, column: 1)))
+            }
+        }
+        findings += facts.errors
+        findings.sort { ($0.location, $0.ruleID) < ($1.location, $1.ruleID) }
+        sites.sort { ($0.location, $0.callee) < ($1.location, $1.callee) }
+    }
+}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var s = Substring(self)
+        while let last = s.last, last == " " || last == "\n" || last == "\t" || last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// Markers inside planned insertions that become `#line` directives when the output must keep
+/// the original numbering (`tagger cc`), and vanish otherwise.
+enum LineMarker {
+    static let sentinel = "\u{1}"
+    static func placeholder(_ line: Int, resync: Bool = false) -> String { "\(sentinel)\(line)\(sentinel)" }
+
+    static func expand(_ text: String, path: String?) -> String {
+        guard text.contains(sentinel) else { return text }
+        var out = ""
+        var parts = text.components(separatedBy: sentinel)[...]
+        while let head = parts.popFirst() {
+            out += head
+            guard let number = parts.popFirst() else { break }
+            if let path { out += "#line \(number) \"\(escape(path))\"\n" }
+        }
+        return out
+    }
+
+    static func escape(_ path: String) -> String {
+        path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+}
+
+/// Applies planned edits to one file: back to front, so every offset stays valid, plus the
+/// `#include <alloc_tag/alloc_tag.h>` (and `_noprof` fallbacks) once, where feature macros
+/// are already settled and before the first use.
+struct Rewriter {
+    static let include = "#include <alloc_tag/alloc_tag.h>"
+
+    /// The annotated text, or nil when there is nothing to change.
+    /// - Parameter lineMarkersFor: when set, `#line` directives keep numbering as in that path.
+    static func rewrite(_ text: SourceText, edits: Set<Edit>, topLevel: [Range<Int>], lineMarkersFor: String? = nil) throws -> [UInt8]? {
+        guard !edits.isEmpty else { return nil }
+        var all = Array(edits)
+        // Replacements must not overlap each other or an insertion strictly inside them.
+        let sortedByOffset = all.sorted { ($0.offset, $0.length) < ($1.offset, $1.length) }
+        for (a, b) in zip(sortedByOffset, sortedByOffset.dropFirst()) where a.length > 0 && b.offset < a.offset + a.length {
+            if a.offset == b.offset, a.length == b.length, a.text == b.text { continue }
+            throw CFrontEndError.conflictingEdits(text.path, b.offset)
+        }
+        if let block = includeBlock(text, edits: all, topLevel: topLevel, lineMarkersFor: lineMarkersFor) {
+            all.append(block)
+        }
+        // Back to front; at one offset, higher `order` is applied first so it ends up later.
+        all.sort { $0.offset != $1.offset ? $0.offset > $1.offset : $0.order > $1.order }
+        var bytes = text.bytes
+        for e in all {
+            let replacement = Array(LineMarker.expand(e.text, path: lineMarkersFor).utf8)
+            bytes.replaceSubrange(e.offset ..< e.offset + e.length, with: replacement)
+        }
+        if let path = lineMarkersFor {
+            bytes.insert(contentsOf: Array("#line 1 \"\(LineMarker.escape(path))\"\n".utf8), at: 0)
+        }
+        return bytes
+    }
+
+    /// `malloc_noprof` and friends are defined by override.h; files that only include
+    /// alloc_tag.h get guarded fallbacks for the spellings they use.
+    static func noprofFallbacks(_ used: Set<String>, existing: SourceText) -> String {
+        var out = ""
+        for name in CConfig.mallocFamily where used.contains(name + "_noprof") {
+            let spelled = name + "_noprof"
+            if existing.text(0 ..< existing.count).contains("define \(spelled)") { continue }
+            out += "#ifndef \(spelled)\n#define \(spelled)(...) (\(name))(__VA_ARGS__)\n#endif\n"
+        }
+        return out
+    }
+
+    private static func includeBlock(_ text: SourceText, edits: [Edit], topLevel: [Range<Int>], lineMarkersFor: String?) -> Edit? {
+        let directives = text.directives()
+        let existing = directives.first { d in
+            d.keyword == "include" && d.nameStart.map { text.text($0 ..< d.end).contains("alloc_tag/") } == true
+        }
+        var used: Set<String> = []
+        for e in edits {
+            let words = e.text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
+            for word in words where word.hasSuffix("_noprof") && CConfig.mallocFamily.contains(String(word.dropLast(7))) { used.insert(word) }
+        }
+        let fallbacks = noprofFallbacks(used, existing: text)
+        if let existing {
+            guard !fallbacks.isEmpty else { return nil }
+            return Edit(offset: existing.end, length: 0,
+                        text: fallbacks + LineMarker.placeholder(text.line(of: existing.end)), order: 3)
+        }
+        let firstUse = edits.map(\.offset).min() ?? 0
+        let guardStart = includeGuard(text, directives, lastEdit: edits.map(\.offset).max() ?? 0)
+        // `#ifndef X` directly followed by `#define X`: a header guard, taken when its code is
+        // compiled at all (amalgamations keep every header's guard).
+        var headerGuards: Set<Int> = []
+        for (d, next) in zip(directives, directives.dropFirst()) where d.keyword == "ifndef" && next.keyword == "define" {
+            if let a = d.nameStart, let b = next.nameStart, text.identifier(at: a) == text.identifier(at: b), !text.identifier(at: a).isEmpty {
+                headerGuards.insert(d.start)
+            }
+        }
+        func outermost(_ offset: Int) -> Int? {
+            var stack: [Int] = []
+            for d in directives {
+                if d.start >= offset { break }
+                switch d.keyword {
+                case "if", "ifdef", "ifndef": stack.append(d.start)
+                case "endif": if !stack.isEmpty { stack.removeLast() }
+                default: break
+                }
+            }
+            return stack.first(where: { $0 != guardStart && !headerGuards.contains($0) })
+        }
+        // After the last unconditional #include before the first use, outside any declaration.
+        var at: Int? = directives.last { d in
+            d.keyword == "include" && d.end <= firstUse && outermost(d.start) == nil
+                && !topLevel.contains { $0.lowerBound < d.start && d.start < $0.upperBound }
+        }?.end
+        if at == nil {
+            // Else at the start of the declaration holding the first use, outside any #if.
+            var start = topLevel.first { $0.contains(firstUse) }?.lowerBound ?? firstUse
+            start = text.lineStart(of: start)
+            if let cond = outermost(start) { start = cond }
+            if let guardStart, start <= guardStart, let afterDefine = directives.first(where: { $0.start > guardStart && $0.keyword == "define" }) {
+                start = afterDefine.end
+            }
+            at = start
+        }
+        let offset = at!
+        var block = include + "\n" + fallbacks
+        block += LineMarker.placeholder(text.line(of: offset) + (offset == text.count ? 1 : 0))
+        if offset == text.count, text.bytes.last != UInt8(ascii: "\n") { block = "\n" + block }
+        return Edit(offset: offset, length: 0, text: block, order: 3)
+    }
+
+    /// Start of a conditional that opens the file (only comments before it) and holds every
+    /// edit: an include guard, or `#ifndef SQLITE_AMALGAMATION`. Code using the hooks is compiled
+    /// only when that conditional is, so the include may go inside it.
+    private static func includeGuard(_ text: SourceText, _ directives: [Directive], lastEdit: Int) -> Int? {
+        guard let first = directives.first, ["if", "ifdef", "ifndef"].contains(first.keyword),
+              text.skipTrivia(from: 0) >= first.start, text.skipTrivia(from: 0) < first.end else { return nil }
+        var depth = 0
+        for d in directives {
+            if ["if", "ifdef", "ifndef"].contains(d.keyword) { depth += 1 }
+            if d.keyword == "endif" {
+                depth -= 1
+                if depth == 0 { return d.start > lastEdit ? first.start : nil }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,382 @@
+import CLibclang
+import Foundation
+import TaggerCore
+
+/// Parses one translation unit with libclang and records the facts the planner needs about
+/// the analysed (editable) files: calls, function definitions and what they return, macro
+/// definitions, address-taken functions, inactive regions and parse errors.
+final class TranslationUnitAnalyzer {
+    private let clang: Clang
+    private let api: tagger_clang_api
+    private let sources: SourceCache
+    private let isEditable: (String) -> Bool
+    private(set) var facts: TranslationUnitFacts
+
+    private struct FileInfo { var path: String?; var editable: Bool }
+    private var fileInfo: [UnsafeMutableRawPointer: FileInfo] = [:]
+
+    private struct Frame {
+        var cursor: TCXCursor
+        var kind: Int32
+        var nextChild = 0
+        var index = 0
+        var name: String?
+    }
+    private var stack: [Frame] = []
+    private var keyByName: [String: String] = [:]
+
+    // Per function being walked.
+    private var current: FunctionFact?
+    private var currentText: SourceText?
+    private var assignedCalls: [String: [Int]] = [:]
+    private var derivedFrom: [String: Set<String>] = [:]
+    private var returnedVars: Set<String> = []
+
+    init(clang: Clang, sources: SourceCache, mainFile: String, isEditable: @escaping (String) -> Bool) {
+        self.clang = clang
+        self.api = clang.api
+        self.sources = sources
+        self.isEditable = isEditable
+        self.facts = TranslationUnitFacts(mainFile: mainFile)
+    }
+
+    /// Parses `file` with `arguments` (compiler flags without the compiler, input or output).
+    func analyse(arguments: [String]) throws {
+        let index = api.createIndex(0, 0)
+        defer { api.disposeIndex(index) }
+        var tu: TCXTranslationUnit?
+        // The runtime's headers are always reachable, so annotated files parse again (idempotence).
+        let runtime = (try? RuntimeLocator.includeDirectory()).map { ["-idirafter", $0] } ?? []
+        let args = arguments + runtime + ["-Wno-error", "-ferror-limit=100"]
+        let code: Int32 = withCStrings(args) { argv in
+            api.parseTranslationUnit2(index, facts.mainFile, argv, Int32(args.count), nil, 0,
+                                      UInt32(TCX_TU_DetailedPreprocessingRecord), &tu)
+        }
+        guard code == 0, let tu else {
+            throw CFrontEndError.parseFailed(facts.mainFile, "libclang error code \(code) (check the compile flags)")
+        }
+        defer { api.disposeTranslationUnit(tu) }
+        collectDiagnostics(tu)
+        let root = api.getTranslationUnitCursor(tu)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = api.visitChildren(root, { cursor, _, data in
+            Unmanaged<TranslationUnitAnalyzer>.fromOpaque(data!).takeUnretainedValue().visitTopLevel(cursor)
+        }, me)
+        for file in facts.analysedFiles { collectSkippedRanges(tu, file) }
+    }
+
+    // MARK: Top level
+
+    private func info(_ file: TCXFile?) -> FileInfo {
+        guard let file else { return FileInfo(path: nil, editable: false) }
+        if let known = fileInfo[file] { return known }
+        var result = FileInfo(path: nil, editable: false)
+        if let name = clang.fileName(file) {
+            let path = SourceCache.canonical(name)
+            result = FileInfo(path: path, editable: isEditable(path))
+        }
+        fileInfo[file] = result
+        return result
+    }
+
+    private func visitTopLevel(_ cursor: TCXCursor) -> Int32 {
+        let kind = api.getCursorKind(cursor)
+        if kind == TCXC_MacroExpansion || kind == TCXC_InclusionDirective { return Int32(TCX_Visit_Continue) }
+        let location = api.getCursorLocation(cursor)
+        if kind == TCXC_MacroDefinition {
+            recordMacro(cursor, location)
+            return Int32(TCX_Visit_Continue)
+        }
+        if api.Location_isInSystemHeader(location) != 0 { return Int32(TCX_Visit_Continue) }
+        let loc = clang.fileLocation(location)
+        let file = info(loc.file)
+        guard let path = file.path else { return Int32(TCX_Visit_Continue) }
+        guard file.editable else {
+            facts.outsideFiles.insert(path)
+            return Int32(TCX_Visit_Continue)
+        }
+        facts.analysedFiles.insert(path)
+        let extent = api.getCursorExtent(cursor)
+        let start = clang.fileLocation(api.getRangeStart(extent))
+        let end = clang.fileLocation(api.getRangeEnd(extent))
+        if start.file == loc.file, end.file == loc.file, start.offset <= end.offset {
+            facts.topLevel[path, default: []].append(start.offset ..< end.offset)
+        }
+        if kind == TCXC_FunctionDecl {
+            recordFunction(cursor, path: path, nameLoc: loc, extent: (start.offset, end.offset),
+                           sameFile: start.file == loc.file && end.file == loc.file)
+        } else if kind == TCXC_VarDecl {
+            walk(cursor, function: nil, path: path)
+        }
+        return Int32(TCX_Visit_Continue)
+    }
+
+    private func recordMacro(_ cursor: TCXCursor, _ location: TCXSourceLocation) {
+        let name = clang.spelling(cursor)
+        let loc = clang.fileLocation(location)
+        let file = info(loc.file)
+        var fact = MacroFact(name: name, functionLike: api.Cursor_isMacroFunctionLike(cursor) != 0,
+                             editable: file.editable, file: file.path, start: loc.offset, end: loc.offset)
+        if file.editable {
+            let extent = api.getCursorExtent(cursor)
+            let end = clang.fileLocation(api.getRangeEnd(extent))
+            fact.end = max(end.offset, loc.offset)
+        }
+        facts.macros[name] = fact
+    }
+
+    private func key(forFunction cursor: TCXCursor, name: String) -> String {
+        if let known = keyByName[name] { return known }
+        var key = name
+        if api.Cursor_getStorageClass(cursor) == TCX_SC_Static {
+            let definition = api.getCursorDefinition(cursor)
+            let where_ = api.Cursor_isNull(definition) != 0 ? cursor : definition
+            let file = info(clang.fileLocation(api.getCursorLocation(where_)).file).path ?? facts.mainFile
+            key = "\(file)#\(name)"
+        }
+        keyByName[name] = key
+        return key
+    }
+
+    private func recordFunction(_ cursor: TCXCursor, path: String, nameLoc: (file: TCXFile?, line: Int, column: Int, offset: Int),
+                                extent: (Int, Int), sameFile: Bool) {
+        let name = clang.spelling(cursor)
+        let key = key(forFunction: cursor, name: name)
+        var fact = facts.functions[key] ?? FunctionFact(
+            name: name, key: key, isStatic: api.Cursor_getStorageClass(cursor) == TCX_SC_Static,
+            returnsPointer: api.getCanonicalType(api.getCursorResultType(cursor)).kind == TCXT_Pointer)
+        fact.declarations.insert(FileOffset(file: path, offset: nameLoc.offset))
+        if api.isCursorDefinition(cursor) != 0 {
+            fact.definitionFile = path
+            fact.nameOffset = nameLoc.offset
+            fact.line = nameLoc.line
+            if sameFile {
+                fact.definitionStart = extent.0
+                fact.definitionEnd = extent.1
+            }
+            facts.functions[key] = fact
+            walk(cursor, function: fact, path: path)
+        } else {
+            facts.functions[key] = fact
+        }
+    }
+
+    // MARK: Bodies
+
+    private func walk(_ cursor: TCXCursor, function: FunctionFact?, path: String) {
+        current = function
+        currentText = sources.text(path)
+        assignedCalls = [:]
+        derivedFrom = [:]
+        returnedVars = []
+        stack = [Frame(cursor: cursor, kind: api.getCursorKind(cursor))]
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = api.visitChildren(cursor, { cursor, parent, data in
+            Unmanaged<TranslationUnitAnalyzer>.fromOpaque(data!).takeUnretainedValue().visitBody(cursor, parent)
+        }, me)
+        if var fact = current { finish(&fact) }
+        current = nil
+    }
+
+    private func visitBody(_ cursor: TCXCursor, _ parent: TCXCursor) -> Int32 {
+        while stack.count > 1, api.equalCursors(stack[stack.count - 1].cursor, parent) == 0 { stack.removeLast() }
+        let kind = api.getCursorKind(cursor)
+        var frame = Frame(cursor: cursor, kind: kind)
+        frame.index = stack[stack.count - 1].nextChild
+        stack[stack.count - 1].nextChild += 1
+        if kind == TCXC_VarDecl { frame.name = clang.spelling(cursor) }
+        stack.append(frame)
+        switch kind {
+        case TCXC_CompoundStmt where stack.count == 2 && current != nil:
+            let start = clang.fileLocation(api.getRangeStart(api.getCursorExtent(cursor)))
+            current!.bodyStart = start.offset
+        case TCXC_ParmDecl where stack.count == 2 && current != nil:
+            let name = clang.spelling(cursor)
+            current!.parameterNames.append(name.isEmpty ? nil : name)
+        case TCXC_CallExpr:
+            recordCall(cursor)
+        case TCXC_DeclRefExpr:
+            recordReference(cursor)
+        default:
+            break
+        }
+        return Int32(TCX_Visit_Recurse)
+    }
+
+    private enum Flow { case none, returned, assigned(String) }
+
+    /// Where the value of the node at the top of the stack goes, through parentheses, casts,
+    /// conditional branches and pointer arithmetic.
+    private func flowOfTop() -> Flow {
+        var child = stack.count - 1
+        while child > 0 {
+            let parent = stack[child - 1]
+            let index = stack[child].index
+            switch parent.kind {
+            case TCXC_ParenExpr, TCXC_CStyleCastExpr, TCXC_UnexposedExpr:
+                child -= 1
+            case TCXC_ConditionalOperator:
+                guard index >= 1 else { return .none }
+                child -= 1
+            case TCXC_ReturnStmt:
+                return .returned
+            case TCXC_VarDecl:
+                return parent.name.map { .assigned($0) } ?? .none
+            case TCXC_BinaryOperator:
+                if let lhs = assignmentTarget(rhs: stack[child].cursor) {
+                    return index == 1 ? .assigned(lhs) : .none
+                }
+                child -= 1
+            default:
+                return .none
+            }
+        }
+        return .none
+    }
+
+    /// When `rhs` is the right side of `name = rhs`, the name.
+    private func assignmentTarget(rhs: TCXCursor) -> String? {
+        guard let text = currentText else { return nil }
+        let start = clang.fileLocation(api.getRangeStart(api.getCursorExtent(rhs))).offset
+        guard let op = text.previousNonBlank(before: start), text.bytes[op] == UInt8(ascii: "="),
+              op > 0, !"=!<>+-*/%&|^".utf8.contains(text.bytes[op - 1]),
+              let lhs = text.identifier(endingBefore: op) else { return nil }
+        if let before = text.previousNonBlank(before: lhs.start), ".>*&]".utf8.contains(text.bytes[before]) { return nil }
+        return lhs.name
+    }
+
+    private func recordCall(_ cursor: TCXCursor) {
+        let name = clang.spelling(cursor)
+        guard !name.isEmpty else { return }
+        let referenced = api.getCursorReferenced(cursor)
+        guard api.getCursorKind(referenced) == TCXC_FunctionDecl, let text = currentText else { return }
+        let extent = api.getCursorExtent(cursor)
+        let s = clang.fileLocation(api.getRangeStart(extent))
+        let e = clang.fileLocation(api.getRangeEnd(extent))
+        let x = clang.expansionLocation(api.getRangeStart(extent))
+        guard let path = info(s.file).path, path == text.path else { return }
+        var spelling: CalleeSpelling
+        var start = s.offset, end = e.offset
+        var line = s.line, column = s.column
+        let sameFile = e.file == s.file && s.offset <= e.offset
+        if sameFile, text.identifier(at: s.offset) == name {
+            spelling = x.offset == s.offset && x.file == s.file ? .direct : .macroArgument(text.identifier(at: x.offset))
+        } else if sameFile, text.bytes[s.offset] == UInt8(ascii: "("),
+                  text.identifier(at: text.skipTrivia(from: s.offset + 1)) == name {
+            spelling = .parenthesized
+        } else {
+            let macro = text.identifier(at: x.offset)
+            let isAlias = facts.macros[macro].map { !$0.functionLike } ?? false
+            if sameFile, isAlias, text.identifier(at: s.offset) == macro {
+                spelling = .alias(macro)
+            } else {
+                spelling = .macroBody(macro)
+                start = x.offset; end = x.offset
+                line = x.line; column = x.column
+            }
+        }
+        let returnsVoid = api.getCanonicalType(api.getCursorType(cursor)).kind == TCXT_Void
+        let fact = CallFact(callee: name, calleeKey: key(forFunction: referenced, name: name), file: path,
+                            start: start, end: end, line: line, column: column, spelling: spelling,
+                            function: current?.key, functionName: current?.name, flowsToReturn: false,
+                            returnsVoid: returnsVoid)
+        facts.calls.append(fact)
+        if current?.returnsPointer == true {
+            switch flowOfTop() {
+            case .returned: facts.calls[facts.calls.count - 1].flowsToReturn = true
+            case .assigned(let v): assignedCalls[v, default: []].append(facts.calls.count - 1)
+            case .none: break
+            }
+        }
+    }
+
+    private func recordReference(_ cursor: TCXCursor) {
+        let referenced = api.getCursorReferenced(cursor)
+        let kind = api.getCursorKind(referenced)
+        if kind == TCXC_FunctionDecl {
+            guard !isCallee() else { return }
+            let name = clang.spelling(cursor)
+            if facts.addressTaken[name] == nil {
+                let loc = clang.fileLocation(api.getCursorLocation(cursor))
+                let path = info(loc.file).path ?? facts.mainFile
+                facts.addressTaken[name] = SourceLocation(file: path, line: loc.line, column: loc.column)
+            }
+        } else if (kind == TCXC_VarDecl || kind == TCXC_ParmDecl), current?.returnsPointer == true {
+            switch flowOfTop() {
+            case .returned: returnedVars.insert(clang.spelling(cursor))
+            case .assigned(let v): derivedFrom[v, default: []].insert(clang.spelling(cursor))
+            case .none: break
+            }
+        }
+    }
+
+    /// The DeclRefExpr at the top of the stack is the callee of a call (possibly parenthesised).
+    private func isCallee() -> Bool {
+        var child = stack.count - 1
+        while child > 0 {
+            let parent = stack[child - 1]
+            guard stack[child].index == 0 else { return false }
+            if parent.kind == TCXC_CallExpr { return true }
+            guard parent.kind == TCXC_UnexposedExpr || parent.kind == TCXC_ParenExpr else { return false }
+            child -= 1
+        }
+        return false
+    }
+
+    private func finish(_ fact: inout FunctionFact) {
+        if fact.returnsPointer {
+            var returned = returnedVars
+            var work = Array(returnedVars)
+            while let v = work.popLast() {
+                for w in derivedFrom[v, default: []] where !returned.contains(w) {
+                    returned.insert(w)
+                    work.append(w)
+                }
+            }
+            for v in returned { for i in assignedCalls[v, default: []] { facts.calls[i].flowsToReturn = true } }
+        }
+        var existing = facts.functions[fact.key] ?? fact
+        existing.bodyStart = fact.bodyStart
+        existing.parameterNames = fact.parameterNames
+        for call in facts.calls.reversed() {
+            guard call.function == fact.key else { break }
+            if call.flowsToReturn { existing.returnedCallees.insert(call.calleeKey) }
+        }
+        facts.functions[fact.key] = existing
+    }
+
+    // MARK: Diagnostics and skipped regions
+
+    private func collectDiagnostics(_ tu: TCXTranslationUnit) {
+        for i in 0 ..< api.getNumDiagnostics(tu) {
+            guard let d = api.getDiagnostic(tu, i) else { continue }
+            defer { api.disposeDiagnostic(d) }
+            guard api.getDiagnosticSeverity(d) >= TCX_Diag_Error else { continue }
+            let loc = clang.fileLocation(api.getDiagnosticLocation(d))
+            let path = info(loc.file).path ?? facts.mainFile
+            let message = clang.string(api.getDiagnosticSpelling(d))
+            facts.errors.append(Finding(
+                ruleID: "parse-error", severity: .error,
+                message: "\(message); call sites after this point may be missing (check the compile flags)",
+                location: SourceLocation(file: path, line: max(loc.line, 1), column: max(loc.column, 1))))
+        }
+    }
+
+    private func collectSkippedRanges(_ tu: TCXTranslationUnit, _ path: String) {
+        guard let file = api.getFile(tu, path), let list = api.getSkippedRanges(tu, file) else { return }
+        defer { api.disposeSourceRangeList(list) }
+        for i in 0 ..< Int(list.pointee.count) {
+            let r = list.pointee.ranges[i]
+            let s = clang.fileLocation(api.getRangeStart(r)), e = clang.fileLocation(api.getRangeEnd(r))
+            guard s.offset <= e.offset else { continue }
+            facts.skipped[path, default: []].append(s.offset ... e.offset)
+        }
+    }
+}
+
+func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let pointers = strings.map { strdup($0) }
+    defer { pointers.forEach { free($0) } }
+    let constPointers = pointers.map { UnsafePointer<CChar>($0) }
+    return constPointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

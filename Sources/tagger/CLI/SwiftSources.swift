@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import TaggerCore
+import TaggerLexScan
+import TaggerSwift
+
+/// `scan` and `annotate` for the `.swift` files that `SourceDispatch` routes here: the
+/// swift-syntax front end (`TaggerSwift`). Settings come from the `swift` section of the
+/// nearest `.alloctag.json` (or `--config`).
+enum SwiftSources {
+    static func config(_ options: CSourceOptions, files: [String]) throws -> AllocTagConfig {
+        if let explicit = options.config { return try load(explicit) }
+        var dir = URL(fileURLWithPath: files.first ?? ".").deletingLastPathComponent().standardizedFileURL
+        while true {
+            let candidate = dir.appendingPathComponent(AllocTagConfig.fileName).path
+            if FileManager.default.fileExists(atPath: candidate) { return try load(candidate) }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { return AllocTagConfig() }
+            dir = parent
+        }
+    }
+
+    private static func load(_ path: String) throws -> AllocTagConfig {
+        do { return try AllocTagConfig.load(path: path) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(TaggerExit.dataError)
+        }
+    }
+
+    /// Annotates in place, or into `outputDirectory` mirroring the paths below `--root` (or the
+    /// current directory). Every file is parsed before any is written, so a syntax error in
+    /// one leaves all of them untouched.
+    static func annotate(_ files: [String], options: CSourceOptions, outputDirectory: String?, verbose: Bool) throws {
+        let config = try config(options, files: files)
+        var results: [(path: String, annotation: SwiftFrontEnd.Annotation)] = []
+        var failed = false
+        for file in files {
+            do {
+                results.append((file, try SwiftFrontEnd.annotate(source: try String(contentsOfFile: file, encoding: .utf8),
+                                                                 path: file, config: config)))
+            } catch {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                failed = true
+            }
+        }
+        if failed {
+            FileHandle.standardError.write(Data("tagger annotate: error: Swift parse errors; no file was written\n".utf8))
+            throw ExitCode(TaggerExit.dataError)
+        }
+        let root = URL(fileURLWithPath: options.root ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        var changed = 0, wrapped = 0, left = 0
+        for (path, annotation) in results {
+            for finding in annotation.findings { print(finding.compilerStyle) }
+            left += annotation.findings.count
+            wrapped += annotation.wrapped
+            var destination = path
+            if let outputDirectory {
+                let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+                let relative = absolute.hasPrefix(root + "/") ? String(absolute.dropFirst(root.count + 1)) : URL(fileURLWithPath: path).lastPathComponent
+                destination = outputDirectory + "/" + relative
+                try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+            } else if !annotation.changed {
+                if verbose { print("unchanged \(path)") }
+                continue
+            }
+            do { try AtomicFile.write(annotation.source, to: destination) } catch {
+                FileHandle.standardError.write(Data("tagger annotate: error: \(error)\n".utf8))
+                throw ExitCode(TaggerExit.dataError)
+            }
+            if annotation.changed { changed += 1; print("annotated \(destination)") }
+        }
+        print("\(changed) Swift files changed; \(wrapped) sites wrapped; \(left) sites left untagged")
+    }
+
+    static func scan(_ files: [String], options: CSourceOptions, json: Bool) throws {
+        let config = try config(options, files: files)
+        var sites: [AllocationSite] = []
+        var findings: [Finding] = []
+        var failed = false
+        for file in files {
+            do {
+                let (s, f) = try SwiftFrontEnd.scan(file: file, config: config)
+                sites += s
+                findings += f
+            } catch let error as SwiftFrontEnd.ParseError {
+                findings.append(Finding(rule: Rules.parseError, message: error.message, location: error.location))
+                failed = true
+            }
+        }
+        if json {
+            struct Output: Encodable { var sites: [AllocationSite]; var findings: [Finding]; var files: [String] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(Output(sites: sites, findings: findings, files: files)), as: UTF8.self))
+        } else {
+            for s in sites {
+                print("\(s.location.description): \(s.callee) in \(s.function ?? "main"): " + (s.tagged ? "tagged" : "untagged: \(s.reason ?? "")"))
+            }
+            for f in findings where f.ruleID != Rules.untaggedSite.id { print(f.compilerStyle) }
+            let tagged = sites.filter(\.tagged).count
+            print("\(sites.count) Swift sites, \(tagged) tagged, \(sites.count - tagged) untagged; \(files.count) files")
+        }
+        if failed { throw ExitCode(TaggerExit.dataError) }
+    }
+}

@@ -1,0 +1,27 @@
+/// What counts as an allocation site, and the spelling of the Swift hook. Both front ends
+/// (swift-syntax for annotate, the token scan for every build) read these, so they agree.
+public enum AllocatorNames {
+    /// C allocators callable from Swift (and the malloc family a C scan looks for).
+    public static let cFunctions: Set<String> = [
+        "malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+        "memalign", "valloc", "pvalloc", "strdup", "strndup",
+    ]
+    /// Modules through which Swift may spell a C allocator, as in `Glibc.malloc(8)`.
+    public static let cModules: Set<String> = ["Glibc", "Darwin", "Musl", "Foundation", "Android", "ucrt", "WinSDK"]
+    /// First argument labels of `allocate(capacity:)` and `allocate(byteCount:alignment:)`.
+    public static let allocateLabels: Set<String> = ["capacity", "byteCount"]
+
+    /// The runtime's Swift hook: `withAllocTag(&tag) { expr }`.
+    public static let hook = "withAllocTag"
+    /// Tags whose names start with this are declared by the build plugin; others are the user's.
+    public static let generatedTagPrefix = "allocTag_"
+
+    /// `Unsafe[Mutable][Raw]Pointer` and `Unsafe[Mutable][Raw]BufferPointer`.
+    public static func isUnsafePointerType(_ name: String) -> Bool {
+        guard name.hasPrefix("Unsafe"), name.hasSuffix("Pointer") else { return false }
+        var rest = name.dropFirst("Unsafe".count).dropLast("Pointer".count)
+        if rest.hasPrefix("Mutable") { rest = rest.dropFirst("Mutable".count) }
+        if rest.hasPrefix("Raw") { rest = rest.dropFirst("Raw".count) }
+        return rest.isEmpty || rest == "Buffer"
+    }
+}

@@ -1,0 +1,386 @@
+import Foundation
+import TaggerC
+import TaggerCore
+import XCTest
+
+final class AnnotationTests: XCTestCase {
+    func testNestedCallsConditionsAndComments() throws {
+        try assertAnnotation("""
+        #include <stdlib.h>
+        #include <string.h>
+
+        int fill(char **out, size_t n)
+        {
+        	char *p;
+        	if ((p = malloc(n)) == NULL) /* checked: malloc(n) */
+        		return -1;
+        	free(p);
+        	p = realloc(malloc(n), n * 2);
+        	*out = p ? p : calloc(1,
+        	                      n);
+        	return strdup("x") != NULL;
+        }
+
+        """, expected: """
+        #include <stdlib.h>
+        #include <string.h>
+        #include <alloc_tag/alloc_tag.h>
+
+        int fill(char **out, size_t n)
+        {
+        	char *p;
+        	if ((p = alloc_hooks(malloc(n))) == NULL) /* checked: malloc(n) */
+        		return -1;
+        	free(p);
+        	p = alloc_hooks(realloc(alloc_hooks(malloc(n)), n * 2));
+        	*out = p ? p : alloc_hooks(calloc(1,
+        	                      n));
+        	return alloc_hooks(strdup("x")) != NULL;
+        }
+
+        """)
+    }
+
+    func testMacroBodiesAreEditedOnceAndAliasesAtTheirUse() throws {
+        try assertAnnotation("""
+        #include <stdlib.h>
+
+        #define NEW(T) ((T *)malloc(sizeof(T)))
+        #define xalloc malloc
+
+        struct s { int a; };
+
+        int use(void)
+        {
+        	struct s *a = NEW(struct s);
+        	struct s *b = NEW(struct s);
+        	char *c = xalloc(4);
+        	free(a); free(b); free(c);
+        	return 0;
+        }
+
+        """, expected: """
+        #include <stdlib.h>
+        #include <alloc_tag/alloc_tag.h>
+
+        #define NEW(T) ((T *)alloc_hooks(malloc(sizeof(T))))
+        #define xalloc malloc
+
+        struct s { int a; };
+
+        int use(void)
+        {
+        	struct s *a = NEW(struct s);
+        	struct s *b = NEW(struct s);
+        	char *c = alloc_hooks(xalloc(4));
+        	free(a); free(b); free(c);
+        	return 0;
+        }
+
+        """)
+    }
+
+    func testFunctionPointersAndInactiveRegionsAreReported() throws {
+        try assertAnnotation("""
+        #include <stdlib.h>
+
+        static void *(*alloc_fn)(size_t) = 1️⃣malloc;
+
+        int run(void)
+        {
+        	void *p = alloc_fn(8);
+        2️⃣#if 0
+        	p = calloc(1, 2);
+        #endif
+        	free(p);
+        	return 0;
+        }
+
+        """, expected: """
+        #include <stdlib.h>
+
+        static void *(*alloc_fn)(size_t) = malloc;
+
+        int run(void)
+        {
+        	void *p = alloc_fn(8);
+        #if 0
+        	p = calloc(1, 2);
+        #endif
+        	free(p);
+        	return 0;
+        }
+
+        """, findings: ["1️⃣": "indirect-allocator", "2️⃣": "inactive-region"])
+    }
+
+    func testHelpersSeveralLayersDeepGetTheNoprofRecipe() throws {
+        let header = """
+        #ifndef UTIL_H
+        #define UTIL_H
+        #include <stddef.h>
+        void *xmalloc(size_t n);
+        char *xstrdup(const char *s);
+        #endif
+
+        """
+        try assertAnnotation("""
+        #include <stdlib.h>
+        #include <string.h>
+        #include "util.h"
+
+        void *xmalloc(size_t n)
+        {
+        	void *p = malloc(n);
+        	if (p == NULL)
+        		abort();
+        	return p;
+        }
+
+        char *xstrdup(const char *s)
+        {
+        	size_t n = strlen(s) + 1;
+        	char *d = (char *)xmalloc(n);
+        	memcpy(d, s, n);
+        	return d;
+        }
+
+        static char *dup_twice(const char *s)
+        {
+        	char *a = xstrdup(s);
+        	return a + 0;
+        }
+
+        int main(void)
+        {
+        	char *x = dup_twice("a");
+        	char *y = xstrdup("b");
+        	free(x);
+        	free(y);
+        	return 0;
+        }
+
+        """, expected: """
+        #include <stdlib.h>
+        #include <string.h>
+        #include "util.h"
+        #include <alloc_tag/alloc_tag.h>
+        #ifndef malloc_noprof
+        #define malloc_noprof(...) (malloc)(__VA_ARGS__)
+        #endif
+
+        void *xmalloc_noprof(size_t n)
+        {
+        	void *p = malloc_noprof(n);
+        	if (p == NULL)
+        		abort();
+        	return p;
+        }
+        void *(xmalloc)(size_t n)
+        {
+        	return alloc_hooks(xmalloc_noprof(n));
+        }
+        #define xmalloc(...) alloc_hooks(xmalloc_noprof(__VA_ARGS__))
+
+        char *xstrdup_noprof(const char *s)
+        {
+        	size_t n = strlen(s) + 1;
+        	char *d = (char *)xmalloc_noprof(n);
+        	memcpy(d, s, n);
+        	return d;
+        }
+        char *(xstrdup)(const char *s)
+        {
+        	return alloc_hooks(xstrdup_noprof(s));
+        }
+        #define xstrdup(...) alloc_hooks(xstrdup_noprof(__VA_ARGS__))
+
+        static char *dup_twice_noprof(const char *s)
+        {
+        	char *a = xstrdup_noprof(s);
+        	return a + 0;
+        }
+        #define dup_twice(...) alloc_hooks(dup_twice_noprof(__VA_ARGS__))
+
+        int main(void)
+        {
+        	char *x = dup_twice("a");
+        	char *y = xstrdup("b");
+        	free(x);
+        	free(y);
+        	return 0;
+        }
+
+        """, headers: ["util.h": header], expectedHeaders: ["util.h": """
+        #ifndef UTIL_H
+        #define UTIL_H
+        #include <stddef.h>
+        #include <alloc_tag/alloc_tag.h>
+        void *xmalloc_noprof(size_t n);
+        #define xmalloc(...) alloc_hooks(xmalloc_noprof(__VA_ARGS__))
+        char *xstrdup_noprof(const char *s);
+        #define xstrdup(...) alloc_hooks(xstrdup_noprof(__VA_ARGS__))
+        #endif
+
+        """])
+    }
+
+    func testRecursiveHelperCallsItsNoprofBody() throws {
+        try assertAnnotation("""
+        #include <stdlib.h>
+
+        struct list { struct list *next; };
+
+        static struct list *chain(int n)
+        {
+        	struct list *l = calloc(1, sizeof *l);
+        	if (n > 0)
+        		l->next = chain(n - 1);
+        	return l;
+        }
+
+        int main(void)
+        {
+        	struct list *l = chain(3);
+        	return l->next == NULL;
+        }
+
+        """, expected: """
+        #include <stdlib.h>
+        #include <alloc_tag/alloc_tag.h>
+        #ifndef calloc_noprof
+        #define calloc_noprof(...) (calloc)(__VA_ARGS__)
+        #endif
+
+        struct list { struct list *next; };
+
+        static struct list *chain_noprof(int n)
+        {
+        	struct list *l = calloc_noprof(1, sizeof *l);
+        	if (n > 0)
+        		l->next = chain_noprof(n - 1);
+        	return l;
+        }
+        #define chain(...) alloc_hooks(chain_noprof(__VA_ARGS__))
+
+        int main(void)
+        {
+        	struct list *l = chain(3);
+        	return l->next == NULL;
+        }
+
+        """)
+    }
+
+    func testMarkedNoprofFunctionBehindAPointer() throws {
+        var config = CConfig()
+        config.noprof = ["my_malloc"]
+        try assertAnnotation("""
+        #include <stdlib.h>
+
+        1️⃣static void *my_malloc(size_t n)
+        {
+        	return malloc(n);
+        }
+
+        struct allocator { void *(*fn)(size_t); };
+        struct allocator *current(void);
+        static struct allocator fallback = { 2️⃣my_malloc };
+
+        void *grab(size_t n)
+        {
+        	struct allocator *a = current() ? current() : &fallback;
+        	return a->fn(n);
+        }
+
+        """, expected: """
+        #include <stdlib.h>
+        #include <alloc_tag/alloc_tag.h>
+        #ifndef malloc_noprof
+        #define malloc_noprof(...) (malloc)(__VA_ARGS__)
+        #endif
+
+        static void *my_malloc(size_t n)
+        {
+        	return malloc_noprof(n);
+        }
+
+        struct allocator { void *(*fn)(size_t); };
+        struct allocator *current(void);
+        static struct allocator fallback = { my_malloc };
+
+        void *grab(size_t n)
+        {
+        	struct allocator *a = current() ? current() : &fallback;
+        	return a->fn(n);
+        }
+
+        """, findings: ["1️⃣": "noprof-helper", "2️⃣": "indirect-allocator"], config: config)
+    }
+
+    func testScanListsSitesWithFunctionsAndReasons() throws {
+        let dir = MarkedText.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/s.c"
+        try """
+        #include <stdlib.h>
+        #define DUP(s) strdup(s)
+        char *strdup(const char *);
+        static void *xmalloc(size_t n) { return malloc(n); }
+        int f(void) { void *p = xmalloc(3); char *q = DUP("a"); free(q); free(p); return alloc_hooks_missing(); }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try CFrontEnd.scan(files: [path], flags: .fixed(["-Wno-implicit-function-declaration"]), config: CConfig(root: dir))
+        let summary = r.sites.map { "\($0.location.line):\($0.location.column) \($0.callee) \($0.function ?? "-") \($0.macro ?? "-") \($0.tagged)" }
+        XCTAssertEqual(summary, ["2:16 strdup - DUP false", "4:41 malloc xmalloc - false", "5:25 xmalloc f - false"])
+        XCTAssertEqual(r.helpers.map(\.name), ["xmalloc"])
+        XCTAssertTrue(r.sites[1].reason!.contains("malloc_noprof"), r.sites[1].reason!)
+        XCTAssertEqual(r.findings.filter { $0.ruleID == "untagged-site" }.count, 3)
+    }
+
+    func testParseErrorsNameFileAndLineAndNothingIsWritten() throws {
+        let dir = MarkedText.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/broken.c"
+        let source = "#include <stdlib.h>\n#include \"missing.h\"\nvoid *f(void) { return malloc(1); }\n"
+        try source.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try CFrontEnd.annotate(files: [path], flags: .fixed([]), config: CConfig(root: dir))
+        let errors = r.scan.findings.filter { $0.ruleID == "parse-error" }
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertEqual(errors.first?.location, SourceLocation(file: path, line: 2, column: 10))
+        XCTAssertEqual(errors.first?.severity, .error)
+        XCTAssertTrue(r.changed.isEmpty)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), source)
+    }
+
+    func testLineMarkersKeepOriginalNumbering() throws {
+        let dir = MarkedText.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/lm.c"
+        try """
+        #include <stdlib.h>
+        static void *xmalloc(size_t n)
+        {
+        	return malloc(n);
+        }
+        int main(void)
+        {
+        	void *p = xmalloc(1);
+        	free(p);
+        	return __LINE__;
+        }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let (bytes, _) = try CFrontEnd.annotateForCompile(file: path, arguments: [], directory: dir, config: CConfig())
+        let text = String(decoding: bytes!, as: UTF8.self)
+        // Every original line must keep its number: the line `return __LINE__;` must say 10.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var current = 0
+        var numberOfReturn = -1
+        for l in lines {
+            if l.hasPrefix("#line ") { current = Int(l.split(separator: " ")[1])!; continue }
+            if l.contains("return __LINE__") { numberOfReturn = current }
+            current += 1
+        }
+        XCTAssertEqual(numberOfReturn, 10, text)
+        XCTAssertTrue(text.hasPrefix("#line 1 \"\(path)\"\n"), text)
+    }
+}
