@@ -71,6 +71,17 @@ for config in "${configs[@]}"; do
 		run "$config test_faults $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_FAULT_REFS=3 "$dir/test_faults"
 	done
 
+	# The report written at exit lists every site of the program, those back at zero too
+	# (the program's own image is not "unloaded" by its destructors at exit).
+	run "$config report at exit" 0 env ALLOCTAG_REPORT="$out/exit-report.txt" "$dir/test_sites"
+	zero_lines=$(grep -cE "^           0        0 .*test_sites\.c:[0-9]+ func:main \$" "$out/exit-report.txt")
+	all_lines=$(grep -c "test_sites\.c:" "$out/exit-report.txt")
+	# test_sites.c has 35 tags; every one ends at zero.
+	if [ "$zero_lines" -eq 35 ] && [ "$all_lines" -eq 35 ]; then pass; else
+		fail "$config report at exit: $zero_lines zero lines of $all_lines for test_sites.c, expected 35 of 35"
+	fi
+
+
 	# Start-up settings and the run-time switch.
 	run "$config default mode" 0 env -u ALLOCTAG_PROFILING "$dir/test_modes" header
 	stderr_is "$config default mode is silent" ""

@@ -221,5 +221,6 @@ static void unlock_after_fork(void)
 __attribute__((constructor(101))) static void alloc_tag_setup(void)
 {
 	alloc_tag_init();
+	alloc_tag_watch_exit();
 	pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
 }

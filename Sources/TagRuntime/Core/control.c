@@ -278,8 +278,26 @@ void alloc_tag_register_image(struct codetag *start, struct codetag *stop)
 		alloc_tag_compressed_overflow(ALLOC_TAG_COMPRESSED_MAX_INDEX);
 }
 
+/* Set by an atexit handler: exit() runs those before any image's destructors, so the
+ * destructors that follow are the process ending, not a dlclose. */
+static int exiting;
+
+static void mark_exiting(void)
+{
+	store_relaxed(&exiting, 1);
+}
+
+void alloc_tag_watch_exit(void)
+{
+	atexit(mark_exiting);
+}
+
 void alloc_tag_unregister_image(struct codetag *start, struct codetag *stop)
 {
+	/* At exit every image is still mapped and the report written at exit must list all of
+	 * its tags, zero or not: only a dlclose forgets a range. */
+	if (load_relaxed(&exiting))
+		return;
 	codetag_unregister_range(start, stop);
 }
 

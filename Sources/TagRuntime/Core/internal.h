@@ -107,6 +107,8 @@ extern int alloc_tag_counting ALLOC_TAG_HIDDEN;
 extern unsigned long alloc_tag_fault_every ALLOC_TAG_HIDDEN;
 
 ALLOC_TAG_HIDDEN void alloc_tag_init(void);
+/* Registers the atexit handler that tells dlclose from the process ending. */
+ALLOC_TAG_HIDDEN void alloc_tag_watch_exit(void);
 
 struct alloc_tag_settings {
 	int mode;     /* ALLOC_TAG_MODE_* */

@@ -67,6 +67,7 @@ struct ref {
 	size_t size;  /* requested bytes, as charged */
 	uint32_t index;
 	int aligned;  /* base != user - HEADER_SIZE */
+	uint32_t *check; /* the reference's check word, cleared when the block is freed */
 };
 
 static inline uint32_t header_check(const void *user)
@@ -99,6 +100,7 @@ static inline __attribute__((always_inline)) int header_find(void *user, struct 
 	r->index = h->index;
 	r->aligned = shift != 0;
 	r->base = shift ? (char *)user - ((size_t)1 << shift) : (void *)h;
+	r->check = &h->check;
 	return 1;
 }
 
@@ -182,15 +184,8 @@ static inline __attribute__((always_inline)) int trailer_find(void *user, struct
 	r->index = t->index;
 	r->size = usable - TRAILER_SIZE - t->slack;
 	r->aligned = 0;
+	r->check = &t->check;
 	return 1;
-}
-
-static inline __attribute__((always_inline)) void forget(void *user, int mode)
-{
-	if (mode == ALLOC_TAG_MODE_HEADER)
-		((struct ref_header *)user - 1)->check = 0;
-	else
-		((struct ref_trailer *)((char *)user + chunk_usable(user) - TRAILER_SIZE))->check = 0;
 }
 
 static inline __attribute__((always_inline)) int find_ref(void *user, int mode, struct ref *r)
@@ -339,7 +334,7 @@ EXPORT void free(void *p)
 		return;
 	}
 	alloc_tag_uncharge(r.index, r.size);
-	forget(p, mode);
+	*r.check = 0; /* a stale pointer freed again is then foreign, not a second uncharge */
 	__libc_free(r.base);
 }
 
