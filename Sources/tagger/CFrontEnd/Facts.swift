@@ -12,6 +12,9 @@ enum CalleeSpelling: Hashable, Sendable {
     case macroBody(String)
     /// `(malloc)(n)`: the parenthesised spelling that bypasses function-like macros.
     case parenthesized
+    /// Spelled in the body of macro `name` defined in a file this run does not edit (a header
+    /// such as alloc_tag/override.h), expanded here; `hooked` when that body calls alloc_hooks.
+    case headerMacro(String, hooked: Bool)
 }
 
 /// One direct call (callee is a named function) in an analysed file.

@@ -121,12 +121,20 @@ struct Planner {
             }
             switch call.spelling {
             case .macroBody(let m) where m.hasSuffix("_noprof"):
-                site(call, tagged: inNoprof, willTag: false,
+                // Inside a _noprof function every _noprof spelling is charged to the caller's
+                // hook, whatever becomes of its value (the kernel stores it in a struct as often
+                // as it returns it).
+                let inNoprofFunction = call.function.map { inference.noprofContexts.contains($0) } ?? false
+                site(call, tagged: inNoprofFunction, willTag: false,
                      reason: "\(m) sets no tag and is used outside a _noprof helper's returned value")
             case .macroBody(let m):
                 macroUses[m, default: []].append(inNoprof)
             case .macroArgument(let m) where Self.hookMacros.contains(m):
                 site(call, tagged: true, willTag: true, reason: nil)
+            case .headerMacro(let m, let hooked):
+                site(call, tagged: hooked, willTag: hooked,
+                     reason: hooked ? nil : "spelled in macro \(m), defined in a file tagger does not edit: wrap this use in alloc_hooks(), or hook the macro's body",
+                     macro: m)
             case .parenthesized:
                 site(call, tagged: inNoprof, willTag: false,
                      reason: "the parenthesised call (\(call.callee))(...) is the untagged spelling, used outside a _noprof helper")

@@ -24,6 +24,7 @@ final class TranslationUnitAnalyzer {
     }
     private var stack: [Frame] = []
     private var keyByName: [String: String] = [:]
+    private var headerMacroHooked: [String: Bool] = [:]
 
     // Per function being walked.
     private var current: FunctionFact?
@@ -245,10 +246,12 @@ final class TranslationUnitAnalyzer {
         return lhs.name
     }
 
-    private func recordCall(_ cursor: TCXCursor) {
-        let name = clang.spelling(cursor)
+    /// `explicit`: the callee when libclang resolves none for the call itself, as for
+    /// `(malloc)(n)` (it looks through no parentheses); see recordReference.
+    private func recordCall(_ cursor: TCXCursor, callee explicit: TCXCursor? = nil) {
+        let referenced = explicit ?? api.getCursorReferenced(cursor)
+        let name = clang.spelling(explicit ?? cursor)
         guard !name.isEmpty else { return }
-        let referenced = api.getCursorReferenced(cursor)
         guard api.getCursorKind(referenced) == TCXC_FunctionDecl, let text = currentText else { return }
         let extent = api.getCursorExtent(cursor)
         let s = clang.fileLocation(api.getRangeStart(extent))
@@ -259,7 +262,13 @@ final class TranslationUnitAnalyzer {
         var start = s.offset, end = e.offset
         var line = s.line, column = s.column
         let sameFile = e.file == s.file && s.offset <= e.offset
-        if sameFile, text.identifier(at: s.offset) == name {
+        if sameFile, text.identifier(at: s.offset) == name,
+           let m = facts.macros[name], m.functionLike, m.file != text.path {
+            // `malloc(n)` where malloc is a function-like macro of another file (such as
+            // alloc_tag/override.h): the call is that macro's expansion, tagged exactly when
+            // its body hooks the call.
+            spelling = .headerMacro(name, hooked: headerMacroHooks(name))
+        } else if sameFile, text.identifier(at: s.offset) == name {
             spelling = x.offset == s.offset && x.file == s.file ? .direct : .macroArgument(text.identifier(at: x.offset))
         } else if sameFile, text.bytes[s.offset] == UInt8(ascii: "("),
                   text.identifier(at: text.skipTrivia(from: s.offset + 1)) == name {
@@ -290,11 +299,32 @@ final class TranslationUnitAnalyzer {
         }
     }
 
+    /// Whether a macro defined outside the edited files wraps what it expands to in
+    /// alloc_hooks(): its `#define` line (with continuations) is read from its file once.
+    private func headerMacroHooks(_ name: String) -> Bool {
+        if let known = headerMacroHooked[name] { return known }
+        var hooked = false
+        if let m = facts.macros[name], let file = m.file,
+           let data = FileManager.default.contents(atPath: file), m.start < data.count {
+            var end = m.start
+            while end < data.count, data[end] != UInt8(ascii: "\n") || (end > 0 && data[end - 1] == UInt8(ascii: "\\")) {
+                end += 1
+            }
+            let definition = String(decoding: data[m.start ..< end], as: UTF8.self)
+            hooked = definition.contains("alloc_hooks(") || definition.contains("alloc_hooks_tag(")
+        }
+        headerMacroHooked[name] = hooked
+        return hooked
+    }
+
     private func recordReference(_ cursor: TCXCursor) {
         let referenced = api.getCursorReferenced(cursor)
         let kind = api.getCursorKind(referenced)
         if kind == TCXC_FunctionDecl {
-            guard !isCallee() else { return }
+            guard !isCallee() else {
+                recordParenthesizedCall(referenced)
+                return
+            }
             let name = clang.spelling(cursor)
             if facts.addressTaken[name] == nil {
                 let loc = clang.fileLocation(api.getCursorLocation(cursor))
@@ -311,6 +341,21 @@ final class TranslationUnitAnalyzer {
     }
 
     /// The DeclRefExpr at the top of the stack is the callee of a call (possibly parenthesised).
+    /// A callee reached through parentheses (`(malloc)(n)`, also how alloc_tag/override.h
+    /// spells the real call) leaves the call unresolved by libclang: record it from here, with
+    /// the stack cut back to the call so its flow is judged from the call's own frame.
+    private func recordParenthesizedCall(_ callee: TCXCursor) {
+        var child = stack.count - 1
+        while child > 0, stack[child - 1].kind != TCXC_CallExpr { child -= 1 }
+        guard child > 0 else { return }
+        let call = stack[child - 1].cursor
+        guard api.getCursorKind(api.getCursorReferenced(call)) != TCXC_FunctionDecl else { return }
+        let saved = stack
+        stack.removeLast(stack.count - child)
+        recordCall(call, callee: callee)
+        stack = saved
+    }
+
     private func isCallee() -> Bool {
         var child = stack.count - 1
         while child > 0 {
