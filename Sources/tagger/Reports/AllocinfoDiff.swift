@@ -52,11 +52,7 @@ public struct AllocinfoDiff: Hashable, Sendable {
     /// Reorders by growth in `key` (then in the other count, then by site).
     public mutating func sort(by key: ReportSort) {
         rows.sort { x, y in
-            let (kx, ky) = key == .bytes ? (x.deltaBytes, y.deltaBytes) : (x.deltaCalls, y.deltaCalls)
-            if kx != ky { return kx > ky }
-            let (sx, sy) = key == .bytes ? (x.deltaCalls, y.deltaCalls) : (x.deltaBytes, y.deltaBytes)
-            if sx != sy { return sx > sy }
-            return x.site < y.site
+            key.precedes(bytes: x.deltaBytes, calls: x.deltaCalls, y.deltaBytes, y.deltaCalls) ?? (x.site < y.site)
         }
     }
 

@@ -40,11 +40,7 @@ public struct AllocinfoSeries: Hashable, Sendable {
 
     public mutating func sort(by key: ReportSort) {
         rows.sort { x, y in
-            let (kx, ky) = key == .bytes ? (x.lastBytes, y.lastBytes) : (x.lastCalls, y.lastCalls)
-            if kx != ky { return kx > ky }
-            let (sx, sy) = key == .bytes ? (x.lastCalls, y.lastCalls) : (x.lastBytes, y.lastBytes)
-            if sx != sy { return sx > sy }
-            return x.site < y.site
+            key.precedes(bytes: x.lastBytes, calls: x.lastCalls, y.lastBytes, y.lastCalls) ?? (x.site < y.site)
         }
     }
 

@@ -46,6 +46,15 @@ public struct ReportFilter: Hashable, Sendable {
 /// Order of a report's lines. Largest first; ties by site so the output is deterministic.
 public enum ReportSort: String, CaseIterable, Sendable {
     case bytes, calls
+
+    /// The order of reports, diffs and series alike: the sort key largest first, then the other
+    /// count largest first; nil when both are equal (the caller breaks the tie by site).
+    public func precedes(bytes xb: Int64, calls xc: Int64, _ yb: Int64, _ yc: Int64) -> Bool? {
+        let (kx, ky, sx, sy) = self == .bytes ? (xb, yb, xc, yc) : (xc, yc, xb, yb)
+        if kx != ky { return kx > ky }
+        if sx != sy { return sx > sy }
+        return nil
+    }
 }
 
 extension AllocinfoReport {
@@ -56,10 +65,7 @@ extension AllocinfoReport {
     public func sorted(by key: ReportSort) -> AllocinfoReport {
         let ordered = entries.enumerated().sorted { a, b in
             let (x, y) = (a.element, b.element)
-            let (kx, ky) = key == .bytes ? (x.bytes, y.bytes) : (x.calls, y.calls)
-            if kx != ky { return kx > ky }
-            let (sx, sy) = key == .bytes ? (x.calls, y.calls) : (x.bytes, y.bytes)
-            if sx != sy { return sx > sy }
+            if let first = key.precedes(bytes: x.bytes, calls: x.calls, y.bytes, y.calls) { return first }
             if x.site != y.site { return x.site < y.site }
             return a.offset < b.offset
         }
