@@ -182,7 +182,7 @@ void codetag_register_range(struct codetag *start, struct codetag *stop)
 
 typedef const char *(*codetag_string_fn)(void);
 
-static const char *tag_string(const struct codetag *ct, const char *field)
+const char *codetag_string(const struct codetag *ct, const char *field)
 {
 	if (field == NULL)
 		return NULL;
@@ -242,7 +242,7 @@ static void resolve_modname(uint32_t index)
 	ct = slots[index].ct;
 	range = slots[index].range;
 	/* An explicit name (ALLOC_TAG_MODNAME) wins over the image's. */
-	resolved = tag_string(ct, ct->modname);
+	resolved = codetag_string(ct, ct->modname);
 	if (resolved != NULL && resolved[0] == '\0')
 		resolved = NULL;
 	if (resolved != NULL)
@@ -309,8 +309,8 @@ void codetag_unregister_range(struct codetag *start, struct codetag *stop)
 		copy->index = index;
 		copy->modname = NULL;
 		/* Copied even when cached: a cached pointer may point into the departing image. */
-		copy->function = copy_string(slots[index].function ? slots[index].function : tag_string(ct, ct->function));
-		copy->filename = copy_string(slots[index].filename ? slots[index].filename : tag_string(ct, ct->filename));
+		copy->function = copy_string(slots[index].function ? slots[index].function : codetag_string(ct, ct->function));
+		copy->filename = copy_string(slots[index].filename ? slots[index].filename : codetag_string(ct, ct->filename));
 		slots[index].function = copy->function;
 		slots[index].filename = copy->filename;
 		slots[index].ct = copy;
@@ -338,8 +338,8 @@ int codetag_info_at(uint32_t index, struct codetag_info *info)
 	slot = &slots[index];
 	ct = slot->ct;
 	if (slot->function == NULL || slot->filename == NULL) {
-		const char *function = tag_string(ct, ct->function);
-		const char *filename = tag_string(ct, ct->filename);
+		const char *function = codetag_string(ct, ct->function);
+		const char *filename = codetag_string(ct, ct->filename);
 		/* The main executable's strings live as long as the process; a library's do not. */
 		int copy = slot->modname != NULL && !(slot->state & SLOT_UNLOADED);
 		slot->function = function == NULL ? "?" : copy ? copy_string(function) : function;

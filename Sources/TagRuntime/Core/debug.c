@@ -136,14 +136,9 @@ void alloc_tag_debug_foreign_free(void *ptr, void *caller)
 
 static void describe_tag(const struct alloc_tag *tag, char *buf, size_t size)
 {
-	typedef const char *(*string_fn)(void);
 	const struct codetag *ct = &tag->ct;
-	const char *file = ct->filename, *function = ct->function;
+	const char *file = codetag_string(ct, ct->filename), *function = codetag_string(ct, ct->function);
 
-	if (ct->flags & CODETAG_FLAG_STRING_FNS) {
-		file = file ? ((string_fn)(uintptr_t)file)() : NULL;
-		function = function ? ((string_fn)(uintptr_t)function)() : NULL;
-	}
 	snprintf(buf, size, "%s:%u func:%s", file ? file : "?", ct->lineno, function ? function : "?");
 }
 

@@ -34,6 +34,8 @@
 
 /* codetag.c */
 ALLOC_TAG_HIDDEN void codetag_reserve(uint32_t index, struct codetag *ct);
+/* One of ct's string fields, resolved when the record holds functions (Swift's). */
+ALLOC_TAG_HIDDEN const char *codetag_string(const struct codetag *ct, const char *field);
 ALLOC_TAG_HIDDEN int codetag_info_unloaded(uint32_t index);
 ALLOC_TAG_HIDDEN void codetag_registry_lock(void);
 ALLOC_TAG_HIDDEN void codetag_registry_unlock(void);
@@ -166,6 +168,11 @@ ALLOC_TAG_HIDDEN void alloc_tag_message(const char *first, ...);
 /* Compressed references keep a 16-bit index. */
 #define ALLOC_TAG_COMPRESSED_MAX_INDEX 0xffffu
 ALLOC_TAG_HIDDEN void alloc_tag_compressed_overflow(uint32_t limit);
+
+/* report.c: fills *e for index from its summed counters; 0 when the line is left out (an
+ * unloaded image's tag back at zero). */
+ALLOC_TAG_HIDDEN int alloc_tag_entry_at(uint32_t index, const struct alloc_tag_counters *sum,
+					struct alloc_tag_entry *e);
 
 /* oom.c */
 ALLOC_TAG_HIDDEN void alloc_tag_out_of_memory(size_t bytes);

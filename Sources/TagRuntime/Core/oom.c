@@ -47,19 +47,11 @@ void alloc_tag_out_of_memory(size_t bytes)
 	snprintf(number, sizeof(number), "%zu", bytes);
 	alloc_tag_warn("out of memory allocating ", number, " bytes; largest live allocation sites:");
 	for (int i = 0; i < n; i++) {
-		struct codetag_info info;
 		struct alloc_tag_counters sum;
 		struct alloc_tag_entry e;
 		char line[1024];
-		if (!codetag_info_at(top[i], &info) || alloc_tag_sum_one_trylock(top[i], &sum) != 0)
+		if (alloc_tag_sum_one_trylock(top[i], &sum) != 0 || !alloc_tag_entry_at(top[i], &sum, &e))
 			continue;
-		e.modname = info.modname;
-		e.function = info.function;
-		e.filename = info.filename;
-		e.lineno = info.lineno;
-		e.accurate = (info.flags & CODETAG_FLAG_INACCURATE) == 0;
-		e.bytes = sum.bytes;
-		e.calls = sum.calls;
 		int len = alloc_tag_format_entry(line, sizeof(line), &e);
 		if (len > 1 && (size_t)len < sizeof(line)) {
 			line[len - 1] = '\0'; /* alloc_tag_message adds the newline */

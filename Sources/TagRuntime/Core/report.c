@@ -102,7 +102,7 @@ static struct alloc_tag_counters *sum_all(uint32_t *limit, size_t *mapped)
 
 /* Fills *e for index; returns 0 when the index is to be left out (an unloaded image's tag
  * whose counters are back to zero, as the kernel drops an unloaded module's tags). */
-static int entry_at(uint32_t index, const struct alloc_tag_counters *sum, struct alloc_tag_entry *e)
+int alloc_tag_entry_at(uint32_t index, const struct alloc_tag_counters *sum, struct alloc_tag_entry *e)
 {
 	struct codetag_info info;
 
@@ -136,7 +136,7 @@ size_t alloc_tag_snapshot(struct alloc_tag_entry **entries)
 	out = alloc_hooks(malloc(sizeof(*out) * (limit > 1 ? limit : 1)));
 	if (out != NULL) {
 		for (uint32_t i = ALLOC_TAG_UNTAGGED_INDEX; i < limit; i++)
-			n += entry_at(i, &sums[i], &out[n]);
+			n += alloc_tag_entry_at(i, &sums[i], &out[n]);
 		*entries = out;
 	}
 	munmap(sums, mapped);
@@ -174,7 +174,7 @@ int alloc_tag_report_fd(int fd)
 	for (uint32_t i = ALLOC_TAG_UNTAGGED_INDEX; i < limit && rc == 0; i++) {
 		struct alloc_tag_entry e;
 		char line[1024];
-		if (!entry_at(i, &sums[i], &e))
+		if (!alloc_tag_entry_at(i, &sums[i], &e))
 			continue;
 		int n = alloc_tag_format_entry(line, sizeof(line), &e);
 		if (n < 0)
