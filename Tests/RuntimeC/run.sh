@@ -60,7 +60,7 @@ for config in "${configs[@]}"; do
 	dir=$out/${config// /_}
 	mkdir -p "$dir"
 	read -r -a cc <<<"$config"
-	for t in test_sites test_threads test_report test_modes test_debug test_faults test_oom; do
+	for t in test_sites test_threads test_report test_modes test_debug test_faults test_oom test_slabs; do
 		build "$t" "${cc[@]}"
 	done
 
@@ -70,6 +70,14 @@ for config in "${configs[@]}"; do
 		done
 		run "$config test_faults $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_FAULT_REFS=3 "$dir/test_faults"
 	done
+
+	# Compressed references on slabs: the slab/glibc boundary, realloc across classes, a
+	# second free (named in debug mode), exited threads' slabs, memory given back, fork.
+	run "$config test_slabs" 0 env ALLOCTAG_PROFILING=1,compressed "$dir/test_slabs"
+	run "$config test_slabs, debug mode" 0 env ALLOCTAG_PROFILING=1,compressed ALLOCTAG_DEBUG=1 "$dir/test_slabs"
+	stderr_has "$config second free of a slab object is named" '^alloctag: warning: free of 0x[0-9a-f]+ which never carried an allocation tag reference, at ' 1
+	run "$config debug foreign free, compressed" 0 env ALLOCTAG_PROFILING=1,compressed ALLOCTAG_DEBUG=1 "$dir/test_debug" foreign
+	stderr_has "$config debug foreign free, compressed" '^alloctag: warning: free of 0x[0-9a-f]+ which never carried an allocation tag reference, at ' 1
 
 	# The report written at exit lists every site of the program, those back at zero too
 	# (the program's own image is not "unloaded" by its destructors at exit).

@@ -10,6 +10,7 @@
  * - Nothing here allocates through malloc: blocks and chunks come from mmap.
  */
 #include "internal.h"
+#include "slab.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -210,10 +211,19 @@ static void lock_for_fork(void)
 {
 	codetag_registry_lock();
 	pthread_mutex_lock(&threads_mutex);
+	slab_lock_for_fork();
 }
 
-static void unlock_after_fork(void)
+static void unlock_in_parent(void)
 {
+	slab_unlock_in_parent();
+	pthread_mutex_unlock(&threads_mutex);
+	codetag_registry_unlock();
+}
+
+static void unlock_in_child(void)
+{
+	slab_unlock_in_child();
 	pthread_mutex_unlock(&threads_mutex);
 	codetag_registry_unlock();
 }
@@ -222,5 +232,5 @@ __attribute__((constructor(101))) static void alloc_tag_setup(void)
 {
 	alloc_tag_init();
 	alloc_tag_watch_exit();
-	pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+	pthread_atfork(lock_for_fork, unlock_in_parent, unlock_in_child);
 }

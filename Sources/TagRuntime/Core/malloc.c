@@ -11,15 +11,18 @@
  *
  *   [glibc chunk ...][size:56 | shift:8][index:32][check:32][user bytes ...]
  *
- * Compressed mode: 8 bytes at the end of glibc's usable area (the allocation's slack,
- * which is often already there), holding a 16-bit index and the slack so the requested
- * size can be recovered.  Aligned blocks come straight from memalign, so the user pointer
- * is always glibc's pointer.
+ * Compressed mode: requests up to SLAB_MAX_SIZE bytes (alignment 16 or less) come from
+ * slabs that keep a 4-byte reference per object beside the objects (slab.h), the way the
+ * kernel's slabs keep their obj_exts.  Bigger and over-aligned requests keep 8 bytes at
+ * the end of glibc's usable area (the allocation's slack, which is often already there),
+ * holding a 16-bit index and the slack so the requested size can be recovered; their user
+ * pointer is always glibc's pointer.
  *
  * `check` is a magic word mixed with the user pointer: a pointer that never carried a
  * reference (foreign) or a stale one is recognised and handed to glibc untouched.
  */
 #include "internal.h"
+#include "slab.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -63,6 +66,7 @@ struct ref_header {
 _Static_assert(sizeof(struct ref_header) == HEADER_SIZE, "header must keep 16-byte alignment");
 
 struct ref {
+	struct slab *slab; /* the object's slab, or NULL for glibc memory */
 	void *base;   /* what glibc returned */
 	size_t size;  /* requested bytes, as charged */
 	uint32_t index;
@@ -101,6 +105,7 @@ static inline __attribute__((always_inline)) int header_find(void *user, struct 
 	r->aligned = shift != 0;
 	r->base = shift ? (char *)user - ((size_t)1 << shift) : (void *)h;
 	r->check = &h->check;
+	r->slab = NULL;
 	return 1;
 }
 
@@ -141,6 +146,19 @@ static inline uint32_t trailer_check(const void *user)
 	return TRAILER_MAGIC ^ (uint32_t)((uintptr_t)user >> 4);
 }
 
+/* Charges size; returns the index a compressed reference records (0 past its width). */
+static inline __attribute__((always_inline)) uint32_t compressed_charge(size_t size, void *caller)
+{
+	uint32_t index = alloc_tag_charge(size, caller);
+
+	if (unlikely(index > ALLOC_TAG_COMPRESSED_MAX_INDEX)) {
+		alloc_tag_uncharge(index, size);
+		alloc_tag_compressed_overflow(ALLOC_TAG_COMPRESSED_MAX_INDEX);
+		index = 0;
+	}
+	return index;
+}
+
 /* Charges and writes the trailer; returns 0 when glibc gave less room than predicted. */
 static inline __attribute__((always_inline)) int trailer_attach(void *user, size_t size, void *caller)
 {
@@ -157,12 +175,7 @@ static inline __attribute__((always_inline)) int trailer_attach(void *user, size
 		size += slack - 0xffff;
 		slack = 0xffff;
 	}
-	index = alloc_tag_charge(size, caller);
-	if (unlikely(index > ALLOC_TAG_COMPRESSED_MAX_INDEX)) {
-		alloc_tag_uncharge(index, size);
-		alloc_tag_compressed_overflow(ALLOC_TAG_COMPRESSED_MAX_INDEX);
-		index = 0;
-	}
+	index = compressed_charge(size, caller);
 	t = (struct ref_trailer *)((char *)user + usable - TRAILER_SIZE);
 	t->index = (uint16_t)index;
 	t->slack = (uint16_t)slack;
@@ -185,12 +198,52 @@ static inline __attribute__((always_inline)) int trailer_find(void *user, struct
 	r->size = usable - TRAILER_SIZE - t->slack;
 	r->aligned = 0;
 	r->check = &t->check;
+	r->slab = NULL;
+	return 1;
+}
+
+/* ---- Slab references (compressed mode, small requests) ------------------------------- */
+
+static inline __attribute__((always_inline)) void slab_attach(struct slab *s, void *user, size_t size, void *caller)
+{
+	uint32_t *slot = slab_ref_slot(s, user);
+	*slot = slab_ref(s->size, size, compressed_charge(size, caller));
+}
+
+/* Fails for a pointer that is not a live object's start (never handed out, or freed). */
+static inline __attribute__((always_inline)) int slab_find(void *user, struct ref *r)
+{
+	struct slab *s = slab_of(user);
+	uint32_t *slot = slab_ref_slot(s, user);
+	uint32_t ref;
+
+	if (unlikely(slot == NULL) || unlikely(!((ref = *slot) & SLAB_REF_ALLOCATED)))
+		return 0;
+	r->slab = s;
+	r->base = user;
+	r->index = ref & SLAB_REF_INDEX_MASK;
+	r->size = s->size - ((ref >> SLAB_REF_SLACK_SHIFT) & SLAB_REF_SLACK_MASK);
+	r->aligned = 0;
+	r->check = slot;
 	return 1;
 }
 
 static inline __attribute__((always_inline)) int find_ref(void *user, int mode, struct ref *r)
 {
-	return mode == ALLOC_TAG_MODE_HEADER ? header_find(user, r) : trailer_find(user, r);
+	if (mode == ALLOC_TAG_MODE_HEADER)
+		return header_find(user, r);
+	return slab_contains(user) ? slab_find(user, r) : trailer_find(user, r);
+}
+
+/* Uncharges a found reference and gives the memory back. */
+static inline __attribute__((always_inline)) void release(void *user, const struct ref *r)
+{
+	alloc_tag_uncharge(r->index, r->size);
+	*r->check = 0; /* a stale pointer freed again is then foreign, not a second uncharge */
+	if (r->slab != NULL)
+		slab_free(r->slab, user);
+	else
+		__libc_free(r->base);
 }
 
 /* ---- Cold paths ------------------------------------------------------------------------ */
@@ -246,6 +299,16 @@ static inline __attribute__((always_inline)) void *tracked_malloc(size_t size, i
 		}
 		return header_attach(base, HEADER_SIZE, 0, size, caller);
 	}
+	if (likely(size <= SLAB_MAX_SIZE)) {
+		struct slab *s;
+		p = slab_alloc(size, &s);
+		if (likely(p != NULL)) { /* else no slab could be had: glibc serves it */
+			slab_attach(s, p, size, caller);
+			if (zero)
+				memset(p, 0, size);
+			return p;
+		}
+	}
 	size_t request = compressed_request(size);
 	p = zero ? __libc_calloc(1, request) : __libc_malloc(request);
 	if (unlikely(p == NULL))
@@ -283,10 +346,14 @@ static inline __attribute__((always_inline)) void *tracked_memalign(size_t align
 	return p;
 }
 
+/* A pointer without a reference.  One inside the slabs' range is not glibc's to take (a
+ * second free, or not an object's start): it is dropped, as glibc would abort. */
 ALLOC_TAG_COLD static void free_foreign(void *p, void *caller)
 {
 	if (alloc_tag_debug_level)
 		alloc_tag_debug_foreign_free(p, caller);
+	if (slab_contains(p))
+		return;
 	__libc_free(p);
 }
 
@@ -333,9 +400,7 @@ EXPORT void free(void *p)
 		free_foreign(p, CALLER());
 		return;
 	}
-	alloc_tag_uncharge(r.index, r.size);
-	*r.check = 0; /* a stale pointer freed again is then foreign, not a second uncharge */
-	__libc_free(r.base);
+	release(p, &r);
 }
 
 EXPORT void *calloc(size_t count, size_t size)
@@ -367,6 +432,25 @@ EXPORT void *realloc(void *p, size_t size)
 		return NULL;
 	}
 	int found = find_ref(p, mode, &r);
+	if (unlikely(!found && slab_contains(p))) {
+		free_foreign(p, CALLER());
+		errno = EINVAL;
+		return NULL;
+	}
+	if (found && r.slab != NULL) {
+		if (size <= SLAB_MAX_SIZE && slab_class(size) == r.slab->cls) {
+			/* Same size class: the object stays, the realloc's site is charged. */
+			alloc_tag_uncharge(r.index, r.size);
+			slab_attach(r.slab, p, size, CALLER());
+			return p;
+		}
+		void *q = tracked_malloc(size, mode, 0, CALLER());
+		if (q == NULL)
+			return NULL; /* the old object and its reference are intact */
+		memcpy(q, p, r.size < size ? r.size : size);
+		release(p, &r);
+		return q;
+	}
 	if (unlikely(!found || r.aligned)) {
 		/* Foreign memory, or an over-aligned block whose alignment realloc need not keep:
 		 * move it into a fresh tracked block. */
@@ -376,7 +460,7 @@ EXPORT void *realloc(void *p, size_t size)
 			return NULL;
 		memcpy(q, p, old < size ? old : size);
 		if (found)
-			free(p);
+			release(p, &r);
 		else
 			free_foreign(p, CALLER());
 		return q;
@@ -494,7 +578,9 @@ EXPORT size_t malloc_usable_size(void *p)
 		return 0;
 	mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_ACQUIRE);
 	if (mode <= ALLOC_TAG_MODE_NEVER || !find_ref(p, mode, &r))
-		return libc_usable_size(p);
+		return slab_contains(p) ? 0 : libc_usable_size(p);
+	if (r.slab != NULL)
+		return r.slab->size;
 	if (mode == ALLOC_TAG_MODE_COMPRESSED)
 		return libc_usable_size(p) - TRAILER_SIZE;
 	return libc_usable_size(r.base) - (size_t)((char *)p - (char *)r.base);

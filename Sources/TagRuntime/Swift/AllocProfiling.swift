@@ -10,7 +10,7 @@ public enum AllocProfiling {
         case never
         /// A 16-byte reference per allocation.
         case header
-        /// An 8-byte reference in the allocation's slack (`,compressed`).
+        /// A 4-byte reference beside the object, on the runtime's slabs up to 512 bytes (`,compressed`).
         case compressed
     }
 

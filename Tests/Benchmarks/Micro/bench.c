@@ -7,10 +7,10 @@
  *   never          TagRuntime with ALLOCTAG_PROFILING=never
  *   off            ALLOCTAG_PROFILING=0 (references written, not counting)
  *   on             ALLOCTAG_PROFILING=1 (16-byte header)
- *   compressed     ALLOCTAG_PROFILING=1,compressed (8-byte trailer)
- * Workloads: mixed sizes 8..512 with a live working set, realloc chains, aligned
- * allocations; on 1 thread and on as many threads as the machine has.  Then memory
- * overhead for 1M live 24-byte objects and the time to report 100k tags.
+ *   compressed     ALLOCTAG_PROFILING=1,compressed (4-byte slab reference up to 512 B)
+ * Workloads: mixed sizes 8..512 with a live working set (blocks untouched, and written
+ * whole), the same with frees from any thread, realloc chains, aligned allocations; on 1 thread and on as many threads as the machine has.  Then memory
+ * overhead for 1M live objects of 24 bytes and of 8..512 bytes and the time to report 100k tags.
  *
  * Prints ns per operation (median, min, max over rounds) and the median of the per-round
  * ratios to glibc.
@@ -53,7 +53,8 @@ static uint64_t xorshift(uint64_t *s)
 
 /* ---- The workloads: each in a plain-glibc and an instrumented spelling -------------- */
 
-#define WORKLOAD_MIXED(NAME, ALLOC, FREE)                                      \
+/* USE(p, n): what the program does with a new block (nothing, or write all of it). */
+#define WORKLOAD_MIXED(NAME, ALLOC, FREE, USE)                                 \
 	static double NAME(uint64_t seed)                                      \
 	{                                                                      \
 		void **live = __libc_malloc(sizeof(void *) * LIVE);            \
@@ -64,14 +65,35 @@ static uint64_t xorshift(uint64_t *s)
 		for (int op = 0; op < OPS; op++) {                             \
 			uint64_t r = xorshift(&s);                             \
 			int i = (int)(r % LIVE);                               \
+			size_t n = 8 + (r >> 32) % 505;                        \
 			FREE(live[i]);                                         \
-			live[i] = ALLOC(8 + (r >> 32) % 505);                  \
+			live[i] = ALLOC(n);                                    \
+			USE(live[i], n);                                       \
 		}                                                              \
 		double t = now_ns() - t0;                                      \
 		for (int i = 0; i < LIVE; i++)                                 \
 			FREE(live[i]);                                         \
 		__libc_free(live);                                             \
 		return t / OPS;                                                \
+	}
+
+#define UNUSED(p, n) ((void)0)
+#define WRITTEN(p, n) memset((p), 0x5a, (n))
+
+/* Every thread swaps blocks in one shared array, so most frees are of another thread's
+ * blocks (the producer/consumer pattern).  The array starts empty: free(NULL) at first. */
+static void **shared_live;
+#define WORKLOAD_SHARED(NAME, ALLOC, FREE)                                     \
+	static double NAME(uint64_t seed)                                      \
+	{                                                                      \
+		uint64_t s = seed;                                             \
+		double t0 = now_ns();                                          \
+		for (int op = 0; op < OPS; op++) {                             \
+			uint64_t r = xorshift(&s);                             \
+			void *p = ALLOC(8 + (r >> 32) % 505);                  \
+			FREE(__atomic_exchange_n(&shared_live[r % LIVE], p, __ATOMIC_ACQ_REL)); \
+		}                                                              \
+		return (now_ns() - t0) / OPS;                                  \
 	}
 
 #define CHAIN 12 /* 16 bytes doubled to 32 KiB */
@@ -121,8 +143,12 @@ static void *tagged_memalign(size_t align, size_t size)
 #define TAGGED_MALLOC(n) alloc_hooks(malloc(n))
 #define TAGGED_REALLOC(p, n) alloc_hooks(realloc((p), (n)))
 
-WORKLOAD_MIXED(mixed_glibc, __libc_malloc, __libc_free)
-WORKLOAD_MIXED(mixed_tagged, TAGGED_MALLOC, free)
+WORKLOAD_MIXED(mixed_glibc, __libc_malloc, __libc_free, UNUSED)
+WORKLOAD_MIXED(mixed_tagged, TAGGED_MALLOC, free, UNUSED)
+WORKLOAD_MIXED(written_glibc, __libc_malloc, __libc_free, WRITTEN)
+WORKLOAD_MIXED(written_tagged, TAGGED_MALLOC, free, WRITTEN)
+WORKLOAD_SHARED(shared_glibc, __libc_malloc, __libc_free)
+WORKLOAD_SHARED(shared_tagged, TAGGED_MALLOC, free)
 WORKLOAD_REALLOC(realloc_glibc, __libc_malloc, __libc_realloc, __libc_free)
 WORKLOAD_REALLOC(realloc_tagged, TAGGED_MALLOC, TAGGED_REALLOC, free)
 WORKLOAD_ALIGNED(aligned_glibc, __libc_memalign, __libc_free)
@@ -133,12 +159,15 @@ struct workload {
 	double (*glibc)(uint64_t);
 	double (*tagged)(uint64_t);
 	const char *unit;
+	int min_threads; /* 2: only meaningful with several threads */
 };
 
 static const struct workload workloads[] = {
-	{ "mixed 8..512 B, 10k live", mixed_glibc, mixed_tagged, "malloc+free pair" },
-	{ "realloc chain 16 B..32 KiB", realloc_glibc, realloc_tagged, "call" },
-	{ "aligned 32..256, 16..1015 B", aligned_glibc, aligned_tagged, "memalign+free pair" },
+	{ "mixed 8..512 B, 10k live", mixed_glibc, mixed_tagged, "malloc+free pair", 1 },
+	{ "mixed 8..512 B, 10k live, every block written", written_glibc, written_tagged, "malloc+write+free", 1 },
+	{ "shared 8..512 B, 10k live, freed by any thread", shared_glibc, shared_tagged, "malloc+free pair", 2 },
+	{ "realloc chain 16 B..32 KiB", realloc_glibc, realloc_tagged, "call", 1 },
+	{ "aligned 32..256, 16..1015 B", aligned_glibc, aligned_tagged, "memalign+free pair", 1 },
 };
 #define WORKLOADS (int)(sizeof(workloads) / sizeof(workloads[0]))
 
@@ -162,6 +191,7 @@ static int child_run(int w, int glibc, int threads)
 	struct job jobs[64];
 	double sum = 0;
 
+	shared_live = mmap(NULL, sizeof(void *) * LIVE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (int i = 0; i < threads; i++) {
 		jobs[i].fn = glibc ? workloads[w].glibc : workloads[w].tagged;
 		jobs[i].seed = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
@@ -189,13 +219,16 @@ static long rss_kib(void)
 }
 
 #define OBJECTS 1000000
-static int child_memory(int glibc)
+/* RSS growth for 1M live objects of 24 bytes (mixed == 0) or of 8..512 bytes, each written. */
+static int child_memory(int glibc, int mixed)
 {
 	void **objects = mmap(NULL, sizeof(void *) * OBJECTS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t s = 42;
 	long before = rss_kib();
 	for (int i = 0; i < OBJECTS; i++) {
-		objects[i] = glibc ? __libc_malloc(24) : alloc_hooks(malloc(24));
-		memset(objects[i], 1, 24);
+		size_t size = mixed ? 8 + xorshift(&s) % 505 : 24;
+		objects[i] = glibc ? __libc_malloc(size) : alloc_hooks(malloc(size));
+		memset(objects[i], 1, size);
 	}
 	long after = rss_kib();
 	printf("%ld\n", after - before);
@@ -308,8 +341,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "--child") == 0 && argc == 5)
 		return child_run(atoi(argv[2]), strcmp(argv[3], "glibc") == 0, atoi(argv[4]));
-	if (argc == 3 && strcmp(argv[1], "--memory") == 0)
-		return child_memory(strcmp(argv[2], "glibc") == 0);
+	if (argc == 4 && strcmp(argv[1], "--memory") == 0)
+		return child_memory(strcmp(argv[2], "glibc") == 0, strcmp(argv[3], "mixed") == 0);
 	if (argc == 2 && strcmp(argv[1], "--report") == 0)
 		return child_report();
 
@@ -329,7 +362,7 @@ int main(int argc, char **argv)
 	for (int w = 0; w < WORKLOADS; w++) {
 		for (int ti = 0; ti < 2; ti++) {
 			int threads = thread_counts[ti];
-			if (ti == 1 && threads == 1)
+			if ((ti == 1 && threads == 1) || threads < workloads[w].min_threads)
 				continue;
 			double ns[CONFIGS][64], ratio[CONFIGS][64];
 			for (int r = 0; r < rounds; r++) {
@@ -357,19 +390,24 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("memory, 1M live 24-byte objects (RSS growth):\n");
-	double rss[CONFIGS] = { 0 };
-	int mem_configs[] = { 0, 3, 4 };
-	for (int i = 0; i < 3; i++) {
-		int c = mem_configs[i];
-		char *args[] = { self, "--memory", configs[c].profiling ? "tagged" : "glibc", NULL };
-		rss[c] = spawn(self, configs[c].profiling, args, NULL);
-		printf("  %-14s %8.0f KiB  %6.2f bytes per object  ratio %.3fx\n", configs[c].name, rss[c],
-		       rss[c] * 1024 / OBJECTS, rss[c] / rss[0]);
-	}
-	for (int i = 1; i < 3; i++) {
-		int c = mem_configs[i];
-		printf("  overhead per live allocation, %s: %.2f bytes\n", configs[c].name, (rss[c] - rss[0]) * 1024 / OBJECTS);
+	static const char *memory_kinds[2][2] = { { "24", "1M live 24-byte objects" },
+						  { "mixed", "1M live objects of 8..512 bytes" } };
+	for (int k = 0; k < 2; k++) {
+		printf("%smemory, %s (RSS growth):\n", k ? "\n" : "", memory_kinds[k][1]);
+		double rss[CONFIGS] = { 0 };
+		int mem_configs[] = { 0, 3, 4 };
+		for (int i = 0; i < 3; i++) {
+			int c = mem_configs[i];
+			char *args[] = { self, "--memory", configs[c].profiling ? "tagged" : "glibc", (char *)memory_kinds[k][0], NULL };
+			rss[c] = spawn(self, configs[c].profiling, args, NULL);
+			printf("  %-14s %8.0f KiB  %6.2f bytes per object  ratio %.3fx\n", configs[c].name, rss[c],
+			       rss[c] * 1024 / OBJECTS, rss[c] / rss[0]);
+		}
+		for (int i = 1; i < 3; i++) {
+			int c = mem_configs[i];
+			printf("  overhead per live allocation, %s: %.2f bytes\n", configs[c].name,
+			       (rss[c] - rss[0]) * 1024 / OBJECTS);
+		}
 	}
 
 	char out[128];

@@ -78,7 +78,7 @@ const char *alloc_tag_report_header(void);
 enum alloc_tag_mode {
 	ALLOC_TAG_MODE_NEVER = 1,      /* no references, not switchable */
 	ALLOC_TAG_MODE_HEADER = 2,     /* 16-byte reference header per allocation */
-	ALLOC_TAG_MODE_COMPRESSED = 3, /* 4-byte reference in the allocation's slack */
+	ALLOC_TAG_MODE_COMPRESSED = 3, /* 4-byte reference beside slab objects; 8 in big blocks' slack */
 };
 
 enum alloc_tag_mode alloc_tag_mode(void);

@@ -1,0 +1,399 @@
+/*
+ * slab.c - the cold paths of the compressed-reference slabs (see slab.h for the layout and
+ * its invariants): the reserved range, the pool of empty slabs, thread heaps and their
+ * exit, refilling a heap's current slab, and frees from other threads.
+ *
+ * Nothing here allocates through malloc: heaps and slabs come from mmap.
+ */
+#include "slab.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+
+__thread struct slab_heap *slab_heap_self ALLOC_TAG_IE;
+uintptr_t slab_region_base;
+uintptr_t slab_region_bytes;
+
+/* Guards the range, the pool, the orphan lists and the heap list. */
+static pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t region_next;      /* next slab never carved */
+static uintptr_t region_committed; /* end of the read-write part of the range */
+static int region_failed;
+static struct slab *pool;          /* empty slabs of any class */
+static unsigned pool_count;
+static struct slab *orphans[SLAB_CLASSES];
+static struct slab_heap *heaps;
+
+/* The owner of orphaned slabs (never a thread's heap, so every free of theirs is remote),
+ * and the heap of a thread whose heap has been torn down (it allocates from glibc). */
+static struct slab_heap slab_orphaned;
+static struct slab_heap slab_heap_gone = { .exited = 1 };
+
+static pthread_key_t heap_key;
+static pthread_once_t heap_key_once = PTHREAD_ONCE_INIT;
+
+/* Address space to reserve (PROT_NONE, no commit charge), largest first; committed for
+ * read-write a megabyte at a time as slabs are carved. */
+static const uintptr_t region_sizes[] = { (uintptr_t)1 << 36, (uintptr_t)1 << 32, (uintptr_t)1 << 28 };
+#define COMMIT_STEP ((uintptr_t)1 << 20)
+/* Empty slabs kept resident for reuse; past this many their pages go back to the kernel. */
+#define POOL_RESIDENT 16u
+#define PAGE 4096u
+
+/* ---- Lists ------------------------------------------------------------------------------- */
+
+static void list_push(struct slab **head, struct slab *s)
+{
+	s->prev = NULL;
+	s->next = *head;
+	if (*head != NULL)
+		(*head)->prev = s;
+	*head = s;
+}
+
+static void list_remove(struct slab **head, struct slab *s)
+{
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		*head = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+}
+
+/* ---- The range and the pool (callers hold slab_mutex) --------------------------------- */
+
+static int reserve_region(void)
+{
+	for (size_t i = 0; i < sizeof(region_sizes) / sizeof(region_sizes[0]); i++) {
+		uintptr_t bytes = region_sizes[i];
+		void *p = mmap(NULL, bytes + SLAB_BYTES, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			continue;
+		uintptr_t base = ((uintptr_t)p + SLAB_BYTES - 1) & ~(SLAB_BYTES - 1);
+		region_next = region_committed = base;
+		store_relaxed(&slab_region_base, base);
+		__atomic_store_n(&slab_region_bytes, bytes, __ATOMIC_RELEASE);
+		return 0;
+	}
+	region_failed = 1;
+	return -1;
+}
+
+static struct slab *carve(void)
+{
+	if (slab_region_bytes == 0 && (region_failed || reserve_region() != 0))
+		return NULL;
+	if (region_next + SLAB_BYTES > slab_region_base + slab_region_bytes)
+		return NULL;
+	if (region_next + SLAB_BYTES > region_committed) {
+		uintptr_t step = COMMIT_STEP;
+		if (region_committed + step > slab_region_base + slab_region_bytes)
+			step = slab_region_base + slab_region_bytes - region_committed;
+		if (mprotect((void *)region_committed, step, PROT_READ | PROT_WRITE) != 0)
+			return NULL;
+		region_committed += step;
+	}
+	struct slab *s = (struct slab *)region_next;
+	region_next += SLAB_BYTES;
+	return s; /* fresh pages: every reference is 0 */
+}
+
+/* Caller holds slab_mutex; s has no live object. */
+static void pool_push(struct slab *s)
+{
+	store_relaxed(&s->owner, &slab_orphaned);
+	s->full = 0;
+	list_push(&pool, s);
+	/* The first page keeps the list links; the rest reads back as zeros. */
+	if (++pool_count > POOL_RESIDENT)
+		madvise((char *)s + PAGE, SLAB_BYTES - PAGE, MADV_DONTNEED);
+}
+
+static void pool_put(struct slab *s)
+{
+	pthread_mutex_lock(&slab_mutex);
+	pool_push(s);
+	pthread_mutex_unlock(&slab_mutex);
+}
+
+static void slab_init(struct slab *s, unsigned cls, int reused)
+{
+	uint32_t size = (cls + 1) * 16;
+	size_t header = offsetof(struct slab, refs);
+	uint32_t capacity = (uint32_t)((SLAB_BYTES - header - 15) / (size + sizeof(uint32_t)));
+
+	/* A pooled slab's references are 0, but a bigger array now covers old objects. */
+	if (reused)
+		memset(s->refs, 0, capacity * sizeof(uint32_t));
+	s->free = NULL;
+	s->objects = (char *)(((uintptr_t)&s->refs[capacity] + 15) & ~(uintptr_t)15);
+	s->bump = s->objects;
+	s->end = s->objects + (size_t)capacity * size;
+	s->remote = NULL;
+	s->size = size;
+	s->recip = (uint32_t)((((uint64_t)1 << 32) + size - 1) / size);
+	s->used = 0;
+	s->capacity = capacity;
+	s->cls = (uint8_t)cls;
+	s->full = 0;
+}
+
+/* ---- Heaps ---------------------------------------------------------------------------- */
+
+/* Caller holds slab_mutex.  The slab keeps its free list, remote list and use count. */
+static void orphan_slab(struct slab *s)
+{
+	if (s->used == 0) {
+		pool_push(s);
+		return;
+	}
+	store_relaxed(&s->owner, &slab_orphaned);
+	s->full = 0;
+	list_push(&orphans[s->cls], s);
+}
+
+/* Caller holds slab_mutex. */
+static void orphan_heap(struct slab_heap *h)
+{
+	for (unsigned cls = 0; cls < SLAB_CLASSES; cls++) {
+		struct slab *lists[2] = { h->partial[cls], h->full[cls] };
+		for (int l = 0; l < 2; l++) {
+			for (struct slab *s = lists[l], *next; s != NULL; s = next) {
+				next = s->next;
+				orphan_slab(s);
+			}
+		}
+		h->current[cls] = h->partial[cls] = h->full[cls] = NULL;
+	}
+	*h->pprev = h->next;
+	if (h->next != NULL)
+		h->next->pprev = h->pprev;
+}
+
+static void heap_exit(void *arg)
+{
+	struct slab_heap *h = arg;
+
+	pthread_mutex_lock(&slab_mutex);
+	orphan_heap(h);
+	pthread_mutex_unlock(&slab_mutex);
+	/* Later destructors of this thread allocate from glibc. */
+	slab_heap_self = &slab_heap_gone;
+	munmap(h, sizeof(*h));
+}
+
+static void create_heap_key(void)
+{
+	pthread_key_create(&heap_key, heap_exit);
+}
+
+static struct slab_heap *heap_create(void)
+{
+	void *p = mmap(NULL, sizeof(struct slab_heap), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	struct slab_heap *h = p;
+
+	pthread_mutex_lock(&slab_mutex);
+	h->next = heaps;
+	h->pprev = &heaps;
+	if (heaps != NULL)
+		heaps->pprev = &h->next;
+	heaps = h;
+	pthread_mutex_unlock(&slab_mutex);
+	/* Published before pthread_setspecific, which may allocate. */
+	slab_heap_self = h;
+	pthread_once(&heap_key_once, create_heap_key);
+	pthread_setspecific(heap_key, h);
+	return h;
+}
+
+/* ---- Refilling ------------------------------------------------------------------------ */
+
+/* Moves the objects other threads freed onto the owner's free list. */
+static void collect_remote(struct slab *s)
+{
+	void *list, *tail;
+	uint32_t n = 1;
+
+	if (load_relaxed(&s->remote) == NULL)
+		return;
+	list = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
+	for (tail = list; *(void **)tail != NULL; tail = *(void **)tail)
+		n++;
+	*(void **)tail = s->free;
+	s->free = list;
+	s->used -= n;
+}
+
+static int has_room(const struct slab *s)
+{
+	return s->free != NULL || s->bump < s->end;
+}
+
+static void make_current(struct slab_heap *h, struct slab *s)
+{
+	s->full = 0;
+	list_push(&h->partial[s->cls], s);
+	h->current[s->cls] = s;
+}
+
+/* A slab of class cls with room, made current; NULL when none can be had. */
+static struct slab *refill(struct slab_heap *h, unsigned cls)
+{
+	struct slab *s = h->current[cls];
+
+	if (s != NULL) {
+		collect_remote(s);
+		if (has_room(s))
+			return s;
+		list_remove(&h->partial[cls], s);
+		s->full = 1;
+		list_push(&h->full[cls], s);
+		h->current[cls] = NULL;
+	}
+	/* Partial slabs got room from local frees. */
+	while ((s = h->partial[cls]) != NULL) {
+		collect_remote(s);
+		if (has_room(s)) {
+			h->current[cls] = s;
+			return s;
+		}
+		list_remove(&h->partial[cls], s);
+		s->full = 1;
+		list_push(&h->full[cls], s);
+	}
+	/* Full slabs may have had objects freed by other threads: take them all back.  A scan
+	 * that finds nothing doubles the refills until the next one (up to 64), so a heap that
+	 * only grows does not rescan every slab it has for each new one. */
+	if (h->scan_wait[cls] > 0) {
+		h->scan_wait[cls]--;
+	} else {
+		for (struct slab *t = h->full[cls], *next; t != NULL; t = next) {
+			next = t->next;
+			collect_remote(t);
+			if (has_room(t)) {
+				list_remove(&h->full[cls], t);
+				t->full = 0;
+				list_push(&h->partial[cls], t);
+			}
+		}
+		uint8_t backoff = h->scan_backoff[cls];
+		backoff = h->partial[cls] != NULL ? 0 : backoff == 0 ? 1 : backoff < 64 ? 2 * backoff : 64;
+		h->scan_backoff[cls] = h->scan_wait[cls] = backoff;
+		if ((s = h->partial[cls]) != NULL) {
+			h->current[cls] = s;
+			return s;
+		}
+	}
+	/* Then a slab of an exited thread, an empty one, a new one. */
+	pthread_mutex_lock(&slab_mutex);
+	s = orphans[cls];
+	if (s != NULL) {
+		list_remove(&orphans[cls], s);
+		store_relaxed(&s->owner, h);
+		pthread_mutex_unlock(&slab_mutex);
+		collect_remote(s);
+		if (has_room(s)) {
+			make_current(h, s);
+			return s;
+		}
+		s->full = 1;
+		list_push(&h->full[cls], s);
+		return refill(h, cls);
+	}
+	int reused = pool != NULL;
+	if (reused) {
+		s = pool;
+		list_remove(&pool, s);
+		pool_count--;
+	} else {
+		s = carve();
+	}
+	pthread_mutex_unlock(&slab_mutex);
+	if (s == NULL)
+		return NULL;
+	slab_init(s, cls, reused);
+	store_relaxed(&s->owner, h);
+	make_current(h, s);
+	return s;
+}
+
+void *slab_alloc_slow(unsigned cls, struct slab **out)
+{
+	struct slab_heap *h = slab_heap_self;
+	struct slab *s;
+	void *p;
+
+	if (h == NULL && (h = heap_create()) == NULL)
+		return NULL;
+	if (h->exited || (s = refill(h, cls)) == NULL)
+		return NULL;
+	if ((p = s->free) != NULL) {
+		s->free = *(void **)p;
+	} else {
+		p = s->bump;
+		s->bump += s->size;
+	}
+	s->used++;
+	*out = s;
+	return p;
+}
+
+/* ---- Frees ---------------------------------------------------------------------------- */
+
+void slab_free_remote(struct slab *s, void *p)
+{
+	void *head = load_relaxed(&s->remote);
+
+	do {
+		*(void **)p = head;
+	} while (!__atomic_compare_exchange_n(&s->remote, &head, p, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+/* The owner freed into a slab that was full, or emptied it. */
+void slab_free_local_slow(struct slab *s)
+{
+	struct slab_heap *h = s->owner;
+
+	if (s->full) {
+		list_remove(&h->full[s->cls], s);
+		s->full = 0;
+		list_push(&h->partial[s->cls], s);
+	}
+	/* The current slab stays even when empty: refilling right after would churn. */
+	if (s->used == 0 && s != h->current[s->cls]) {
+		list_remove(&h->partial[s->cls], s);
+		pool_put(s);
+	}
+}
+
+/* ---- fork ----------------------------------------------------------------------------- */
+
+void slab_lock_for_fork(void)
+{
+	pthread_mutex_lock(&slab_mutex);
+}
+
+void slab_unlock_in_parent(void)
+{
+	pthread_mutex_unlock(&slab_mutex);
+}
+
+/* Only the forking thread lives on in the child: the other heaps' slabs become orphans, so
+ * what the child frees of them is reused. */
+void slab_unlock_in_child(void)
+{
+	for (struct slab_heap *h = heaps, *next; h != NULL; h = next) {
+		next = h->next;
+		if (h != slab_heap_self)
+			orphan_heap(h);
+	}
+	pthread_mutex_unlock(&slab_mutex);
+}

@@ -1,0 +1,158 @@
+/*
+ * slab.h - small-object slabs that carry compressed references (ALLOCTAG_PROFILING=1,compressed).
+ *
+ * The kernel keeps a slab object's tag reference beside the slab (its obj_exts vector), not
+ * inside the object.  The same here: requests of up to SLAB_MAX_SIZE bytes come from 64 KiB
+ * slabs carved out of one reserved address range.  A slab holds objects of one size class
+ * (a multiple of 16) and, in its header, one 32-bit reference per object:
+ *
+ *   bit 31        allocated (0: the object is free, so a second free is recognised)
+ *   bits 16..20   class size - requested size (frees uncharge exactly what was charged)
+ *   bits 0..15    tag index (16 bits: the compact form's limit, as for the trailer)
+ *
+ * So a reference costs 4 bytes beside the object, in a line shared with its neighbours'
+ * references, and no size word: less memory than glibc's own chunk header and no cold cache
+ * line on free.
+ *
+ * Invariants:
+ * - A slab belongs to one thread's heap (owner).  Only the owner touches its free list, bump
+ *   pointer, use count and list links.  Other threads push freed objects onto `remote` with
+ *   a CAS; the owner takes the whole list with one exchange (push-only plus take-all: no ABA).
+ * - `used` counts objects handed out and not yet back on the owner's free list, so a slab
+ *   with used == 0 has no live object and no free in flight: only then is it pooled.
+ * - Every free object's reference is 0, including all of a pooled slab's.
+ * - A heap whose thread exits hands its slabs to per-class orphan lists (owner becomes
+ *   &slab_orphaned); a heap short of a slab adopts one before taking a new one.
+ * - Slab memory never reaches glibc and glibc memory never enters a slab: free() tells them
+ *   apart by address with one range check.
+ */
+#ifndef ALLOC_TAG_SLAB_H
+#define ALLOC_TAG_SLAB_H
+
+#include "internal.h"
+
+#define SLAB_SHIFT 16
+#define SLAB_BYTES ((uintptr_t)1 << SLAB_SHIFT)
+#define SLAB_MAX_SIZE 512u
+#define SLAB_CLASSES (SLAB_MAX_SIZE / 16)
+
+#define SLAB_REF_ALLOCATED 0x80000000u
+#define SLAB_REF_SLACK_SHIFT 16
+#define SLAB_REF_SLACK_MASK 0x1fu
+#define SLAB_REF_INDEX_MASK 0xffffu
+
+struct slab_heap;
+
+struct slab {
+	void *free;              /* owner's free list, linked through the objects' first word */
+	char *bump;              /* next object never handed out */
+	char *end;               /* past the last object */
+	char *objects;           /* first object, 16-byte aligned */
+	struct slab *next, *prev; /* in the owner's partial or full list, the orphan or pool list */
+	struct slab_heap *owner; /* relaxed atomic: read by every freeing thread */
+	void *remote;            /* atomic: objects freed by other threads */
+	uint32_t size;           /* object size: (cls + 1) * 16 */
+	uint32_t recip;          /* ceil(2^32 / size): offset * recip >> 32 is the object number */
+	uint32_t used;
+	uint32_t capacity;
+	uint8_t cls;
+	uint8_t full;            /* on the owner's full list */
+	uint32_t refs[];
+};
+
+struct slab_heap {
+	struct slab *current[SLAB_CLASSES]; /* allocating now; also on partial */
+	struct slab *partial[SLAB_CLASSES];
+	struct slab *full[SLAB_CLASSES];
+	struct slab_heap *next, **pprev;    /* every live heap (fork hands the others' slabs on) */
+	/* Refills left before the full list is scanned again, and the current backoff. */
+	uint8_t scan_wait[SLAB_CLASSES], scan_backoff[SLAB_CLASSES];
+	int exited;
+};
+
+extern __thread struct slab_heap *slab_heap_self ALLOC_TAG_IE;
+/* The reserved range: [slab_region_base, slab_region_base + slab_region_bytes), set once. */
+extern uintptr_t slab_region_base ALLOC_TAG_HIDDEN;
+extern uintptr_t slab_region_bytes ALLOC_TAG_HIDDEN;
+
+/* slab.c: the cold paths. */
+ALLOC_TAG_HIDDEN void *slab_alloc_slow(unsigned cls, struct slab **out);
+ALLOC_TAG_HIDDEN void slab_free_remote(struct slab *s, void *p);
+ALLOC_TAG_HIDDEN void slab_free_local_slow(struct slab *s);
+ALLOC_TAG_HIDDEN void slab_lock_for_fork(void);
+ALLOC_TAG_HIDDEN void slab_unlock_in_parent(void);
+ALLOC_TAG_HIDDEN void slab_unlock_in_child(void);
+
+static inline __attribute__((always_inline)) unsigned slab_class(size_t size)
+{
+	return size <= 16 ? 0 : (unsigned)((size - 1) >> 4);
+}
+
+static inline __attribute__((always_inline)) int slab_contains(const void *p)
+{
+	return (uintptr_t)p - load_relaxed(&slab_region_base) < load_relaxed(&slab_region_bytes);
+}
+
+/* An object of size <= SLAB_MAX_SIZE, its slab in *out; NULL when no slab can be had (the
+ * caller falls back to glibc). */
+static inline __attribute__((always_inline)) void *slab_alloc(size_t size, struct slab **out)
+{
+	unsigned cls = slab_class(size);
+	struct slab_heap *h = slab_heap_self;
+	struct slab *s;
+	void *p;
+
+	if (likely(h != NULL) && likely((s = h->current[cls]) != NULL)) {
+		if (likely((p = s->free) != NULL)) {
+			s->free = *(void **)p;
+		} else if (s->bump < s->end) {
+			p = s->bump;
+			s->bump += s->size;
+		} else {
+			return slab_alloc_slow(cls, out);
+		}
+		s->used++;
+		*out = s;
+		return p;
+	}
+	return slab_alloc_slow(cls, out);
+}
+
+/* The reference slot of p, or NULL when p is not the start of one of s's objects. */
+static inline __attribute__((always_inline)) uint32_t *slab_ref_slot(struct slab *s, const void *p)
+{
+	uintptr_t offset = (uintptr_t)p - (uintptr_t)s->objects;
+	uint32_t i;
+
+	if (unlikely(offset >= (uintptr_t)s->capacity * s->size))
+		return NULL;
+	i = (uint32_t)((offset * s->recip) >> 32);
+	if (unlikely((uintptr_t)i * s->size != offset))
+		return NULL;
+	return &s->refs[i];
+}
+
+static inline __attribute__((always_inline)) struct slab *slab_of(const void *p)
+{
+	return (struct slab *)((uintptr_t)p & ~(SLAB_BYTES - 1));
+}
+
+static inline __attribute__((always_inline)) uint32_t slab_ref(uint32_t size, size_t requested, uint32_t index)
+{
+	return SLAB_REF_ALLOCATED | ((size - (uint32_t)requested) << SLAB_REF_SLACK_SHIFT) | index;
+}
+
+/* Gives p back; its reference must already be 0. */
+static inline __attribute__((always_inline)) void slab_free(struct slab *s, void *p)
+{
+	if (likely(load_relaxed(&s->owner) == slab_heap_self)) {
+		*(void **)p = s->free;
+		s->free = p;
+		if (unlikely(--s->used == 0 || s->full))
+			slab_free_local_slow(s);
+		return;
+	}
+	slab_free_remote(s, p);
+}
+
+#endif /* ALLOC_TAG_SLAB_H */

@@ -1,0 +1,210 @@
+/*
+ * Compressed references on slabs (run.sh runs this under ALLOCTAG_PROFILING=1,compressed):
+ * exact bytes across the slab/glibc boundary, usable sizes and alignment, realloc within
+ * and across size classes, calloc on recycled objects, a second free, slabs of exited
+ * threads freed by another thread and reused, memory going back once freed, and fork.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include <alloc_tag/override.h>
+
+#define SIZES 601           /* 0 .. 600: both sides of the 512-byte slab limit */
+#define PRODUCED 100000
+#define ROUNDS 30
+
+static void *volatile keep[SIZES];
+static int site_produce;
+
+static long rss_kib(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static size_t class_size(size_t n)
+{
+	return n <= 16 ? 16 : (n + 15) & ~(size_t)15;
+}
+
+/* A thread that allocates and exits: its slabs are orphaned with every object live. */
+static void *produce(void *arg)
+{
+	void **out = arg;
+	for (int i = 0; i < PRODUCED; i++) {
+		out[i] = malloc(24); site_produce = __LINE__;
+	}
+	return NULL;
+}
+
+/* Two threads swap blocks through one array, so about half the frees are of the other
+ * thread's blocks: what they free must be reused, not pile up on remote lists. */
+#define SWAP_SLOTS 4096
+#define SWAP_OPS 2000000
+static void *swap_slots[SWAP_SLOTS];
+static int site_swap;
+
+static void *swap(void *arg)
+{
+	uint64_t s = (uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	for (int op = 0; op < SWAP_OPS; op++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		void *p = malloc(64); site_swap = __LINE__;
+		free(__atomic_exchange_n(&swap_slots[s % SWAP_SLOTS], p, __ATOMIC_ACQ_REL));
+	}
+	return NULL;
+}
+
+static void produce_and_free(void **objects)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, produce, objects);
+	pthread_join(t, NULL);
+	for (int i = 0; i < PRODUCED; i++)
+		free(objects[i]);
+}
+
+int main(void)
+{
+	int l, l2;
+	long long total = 0;
+	int misaligned = 0, wrong_usable = 0;
+
+	CHECK(alloc_tag_mode() == ALLOC_TAG_MODE_COMPRESSED, "runs under ALLOCTAG_PROFILING=1,compressed");
+
+	/* Every size from 0 to 600 at one site: bytes are the exact sum. */
+	for (size_t n = 0; n < SIZES; n++) {
+		keep[n] = malloc(n); l = __LINE__;
+		total += (long long)n;
+	}
+	EXPECT_SITE(l, total, SIZES);
+	for (size_t n = 0; n < SIZES; n++) {
+		misaligned += ((uintptr_t)keep[n] & 15) != 0;
+		size_t usable = malloc_usable_size(keep[n]);
+		wrong_usable += n <= 512 ? usable != class_size(n) : usable < n;
+		memset(keep[n], 0xab, usable); /* the whole usable size is the caller's */
+	}
+	CHECK(misaligned == 0, "%d pointers not 16-byte aligned", misaligned);
+	CHECK(wrong_usable == 0, "%d usable sizes off", wrong_usable);
+	EXPECT_SITE(l, total, SIZES);
+	for (size_t n = 0; n < SIZES; n++)
+		free(keep[n]);
+	EXPECT_SITE(l, 0, 0);
+
+	/* realloc inside a size class keeps the object and charges the realloc's site. */
+	keep[0] = malloc(20); l = __LINE__;
+	memcpy(keep[0], "0123456789abcdefghi", 20);
+	keep[1] = realloc(keep[0], 30); l2 = __LINE__;
+	CHECK(keep[1] == keep[0], "realloc 20 -> 30 stays in the 32-byte object");
+	EXPECT_SITE(l, 0, 0);
+	EXPECT_SITE(l2, 30, 1);
+	/* ... and across classes moves it, contents intact, out to glibc and back. */
+	keep[2] = realloc(keep[1], 100); l = __LINE__;
+	CHECK(keep[2] != keep[1] && memcmp(keep[2], "0123456789abcdefghi", 20) == 0, "realloc 30 -> 100 moves");
+	EXPECT_SITE(l2, 0, 0);
+	EXPECT_SITE(l, 100, 1);
+	keep[3] = realloc(keep[2], 5000); l2 = __LINE__;
+	CHECK(keep[3] != NULL && memcmp(keep[3], "0123456789abcdefghi", 20) == 0, "realloc 100 -> 5000");
+	EXPECT_SITE(l, 0, 0);
+	EXPECT_SITE(l2, 5000, 1);
+	keep[4] = realloc(keep[3], 7); l = __LINE__;
+	CHECK(keep[4] != NULL && memcmp(keep[4], "0123456", 7) == 0, "realloc 5000 -> 7");
+	EXPECT_SITE(l2, 0, 0);
+	EXPECT_SITE(l, 7, 1);
+	free(keep[4]);
+	EXPECT_SITE(l, 0, 0);
+
+	/* calloc zeroes a recycled object. */
+	keep[0] = malloc(64);
+	memset(keep[0], 0xff, 64);
+	free(keep[0]);
+	keep[1] = calloc(8, 8); l = __LINE__;
+	int nonzero = 0;
+	for (int i = 0; i < 64; i++)
+		nonzero += ((unsigned char *)keep[1])[i] != 0;
+	CHECK(nonzero == 0, "calloc over a recycled object: %d non-zero bytes", nonzero);
+	EXPECT_SITE(l, 64, 1);
+
+	/* A second free is recognised: no second uncharge, no crash, the object reusable. */
+	free(keep[1]);
+	free(keep[1]);
+	EXPECT_SITE(l, 0, 0);
+	keep[2] = malloc(64); l = __LINE__;
+	keep[3] = malloc(64); l2 = __LINE__;
+	CHECK(keep[2] != keep[3], "a doubly freed object is handed out once");
+	EXPECT_SITE(l, 64, 1);
+	EXPECT_SITE(l2, 64, 1);
+	free(keep[2]);
+	free(keep[3]);
+
+	/* Threads exit holding their objects; main frees them; the slabs are reused, so the
+	 * process does not grow round after round. */
+	void **objects = (malloc)(sizeof(void *) * PRODUCED);
+	long after_first = 0;
+	for (int round = 0; round < ROUNDS; round++) {
+		produce_and_free(objects);
+		if (round == 2)
+			after_first = rss_kib();
+	}
+	long after_all = rss_kib();
+	EXPECT_SITE(site_produce, 0, 0);
+	CHECK(after_all - after_first < 4096, "RSS grew %ld KiB from round 3 to round %d", after_all - after_first, ROUNDS);
+
+	long before_swap = rss_kib();
+	pthread_t swappers[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&swappers[i], NULL, swap, (void *)(uintptr_t)(i + 1));
+	for (int i = 0; i < 2; i++)
+		pthread_join(swappers[i], NULL);
+	long after_swap = rss_kib();
+	for (int i = 0; i < SWAP_SLOTS; i++)
+		free(swap_slots[i]);
+	EXPECT_SITE(site_swap, 0, 0);
+	CHECK(after_swap - before_swap < 16384, "RSS grew %ld KiB over 4M cross-thread swaps of 64-byte blocks",
+	      after_swap - before_swap);
+
+	/* Freed memory goes back to the kernel (past a small pool of empty slabs). */
+	for (int i = 0; i < PRODUCED; i++)
+		memset(objects[i] = malloc(200), 1, 200); /* untouched pages would not count */
+	long peak = rss_kib();
+	for (int i = 0; i < PRODUCED; i++)
+		free(objects[i]);
+	long freed = rss_kib();
+	CHECK(peak - freed > 15000, "RSS %ld KiB with 20 MB live, %ld KiB after freeing it", peak, freed);
+
+	/* fork: the child frees what another thread of the parent allocated, and allocates. */
+	pthread_t t;
+	pthread_create(&t, NULL, produce, objects);
+	pthread_join(t, NULL);
+	pid_t child = fork();
+	if (child == 0) {
+		for (int i = 0; i < PRODUCED; i++)
+			free(objects[i]);
+		struct site_sum s = site_at(__FILE__, (unsigned)site_produce);
+		for (int i = 0; i < PRODUCED; i++)
+			objects[i] = malloc(24);
+		for (int i = 0; i < PRODUCED; i++)
+			free(objects[i]);
+		_exit(s.bytes == 0 && s.calls == 0 ? 0 : 1);
+	}
+	int status = 0;
+	waitpid(child, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child after fork: status %d", status);
+	EXPECT_SITE(site_produce, 24LL * PRODUCED, PRODUCED);
+	for (int i = 0; i < PRODUCED; i++)
+		free(objects[i]);
+	EXPECT_SITE(site_produce, 0, 0);
+	(free)(objects);
+	return check_finish("slabs");
+}
