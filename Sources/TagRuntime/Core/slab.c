@@ -41,6 +41,8 @@ static const uintptr_t region_sizes[] = { (uintptr_t)1 << 36, (uintptr_t)1 << 32
 /* Empty slabs kept resident for reuse; past this many their pages go back to the kernel. */
 #define POOL_RESIDENT 16u
 #define PAGE 4096u
+_Static_assert((SLAB_COLORS - 1) * SLAB_COLOR_BYTES + sizeof(struct slab) <= PAGE,
+	       "a pooled slab keeps its header in the first page");
 
 /* ---- Lists ------------------------------------------------------------------------------- */
 
@@ -98,7 +100,7 @@ static struct slab *carve(void)
 			return NULL;
 		region_committed += step;
 	}
-	struct slab *s = (struct slab *)region_next;
+	struct slab *s = slab_of((void *)region_next);
 	region_next += SLAB_BYTES;
 	return s; /* fresh pages: every reference is 0 */
 }
@@ -109,9 +111,9 @@ static void pool_push(struct slab *s)
 	store_relaxed(&s->owner, &slab_orphaned);
 	s->full = 0;
 	list_push(&pool, s);
-	/* The first page keeps the list links; the rest reads back as zeros. */
+	/* The first page keeps the header and its list links; the rest reads back as zeros. */
 	if (++pool_count > POOL_RESIDENT)
-		madvise((char *)s + PAGE, SLAB_BYTES - PAGE, MADV_DONTNEED);
+		madvise((void *)(((uintptr_t)s & ~(SLAB_BYTES - 1)) + PAGE), SLAB_BYTES - PAGE, MADV_DONTNEED);
 }
 
 static void pool_put(struct slab *s)
@@ -124,8 +126,9 @@ static void pool_put(struct slab *s)
 static void slab_init(struct slab *s, unsigned cls, int reused)
 {
 	uint32_t size = (cls + 1) * 16;
-	size_t header = offsetof(struct slab, refs);
-	uint32_t capacity = (uint32_t)((SLAB_BYTES - header - 15) / (size + sizeof(uint32_t)));
+	uintptr_t end = ((uintptr_t)s & ~(SLAB_BYTES - 1)) + SLAB_BYTES;
+	size_t room = end - (uintptr_t)s - offsetof(struct slab, refs);
+	uint32_t capacity = (uint32_t)((room - 15) / (size + sizeof(uint32_t)));
 
 	/* A pooled slab's references are 0, but a bigger array now covers old objects. */
 	if (reused)
@@ -366,8 +369,8 @@ void slab_free_local_slow(struct slab *s)
 		list_remove(&h->full[s->cls], s);
 		s->full = 0;
 		list_push(&h->partial[s->cls], s);
+		s->used--; /* the fast path left it to here */
 	}
-	/* The current slab stays even when empty: refilling right after would churn. */
 	if (s->used == 0 && s != h->current[s->cls]) {
 		list_remove(&h->partial[s->cls], s);
 		pool_put(s);

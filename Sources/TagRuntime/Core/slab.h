@@ -35,6 +35,11 @@
 #define SLAB_BYTES ((uintptr_t)1 << SLAB_SHIFT)
 #define SLAB_MAX_SIZE 512u
 #define SLAB_CLASSES (SLAB_MAX_SIZE / 16)
+/* A slab's header starts (base / SLAB_BYTES % SLAB_COLORS) cache lines into it: headers at
+ * the same offset in every 64 KiB would all fall into one cache set and evict each other
+ * (cachegrind: 3.5 L1 misses per malloc+free pair with 100 live blocks, 0.1 colored). */
+#define SLAB_COLORS 16u
+#define SLAB_COLOR_BYTES 64u
 
 #define SLAB_REF_ALLOCATED 0x80000000u
 #define SLAB_REF_SLACK_SHIFT 16
@@ -44,19 +49,21 @@
 struct slab_heap;
 
 struct slab {
+	/* First cache line: all that malloc and free read on their fast paths. */
 	void *free;              /* owner's free list, linked through the objects' first word */
+	char *objects;           /* first object, 16-byte aligned */
+	struct slab_heap *owner; /* relaxed atomic: read by every freeing thread */
 	char *bump;              /* next object never handed out */
 	char *end;               /* past the last object */
-	char *objects;           /* first object, 16-byte aligned */
-	struct slab *next, *prev; /* in the owner's partial or full list, the orphan or pool list */
-	struct slab_heap *owner; /* relaxed atomic: read by every freeing thread */
-	void *remote;            /* atomic: objects freed by other threads */
 	uint32_t size;           /* object size: (cls + 1) * 16 */
 	uint32_t recip;          /* ceil(2^32 / size): offset * recip >> 32 is the object number */
-	uint32_t used;
 	uint32_t capacity;
+	uint32_t used;
 	uint8_t cls;
 	uint8_t full;            /* on the owner's full list */
+	/* Second line: frees from other threads and list links. */
+	void *remote __attribute__((aligned(64))); /* atomic: objects freed by other threads */
+	struct slab *next, *prev; /* in the owner's partial or full list, the orphan or pool list */
 	uint32_t refs[];
 };
 
@@ -132,9 +139,11 @@ static inline __attribute__((always_inline)) uint32_t *slab_ref_slot(struct slab
 	return &s->refs[i];
 }
 
+/* The header of the slab that holds p (or of the slab at base p). */
 static inline __attribute__((always_inline)) struct slab *slab_of(const void *p)
 {
-	return (struct slab *)((uintptr_t)p & ~(SLAB_BYTES - 1));
+	uintptr_t base = (uintptr_t)p & ~(SLAB_BYTES - 1);
+	return (struct slab *)(base + ((base >> SLAB_SHIFT) & (SLAB_COLORS - 1)) * SLAB_COLOR_BYTES);
 }
 
 static inline __attribute__((always_inline)) uint32_t slab_ref(uint32_t size, size_t requested, uint32_t index)
@@ -142,13 +151,16 @@ static inline __attribute__((always_inline)) uint32_t slab_ref(uint32_t size, si
 	return SLAB_REF_ALLOCATED | ((size - (uint32_t)requested) << SLAB_REF_SLACK_SHIFT) | index;
 }
 
-/* Gives p back; its reference must already be 0. */
+/* Gives p back; its reference must already be 0.  The owner's current slab stays even
+ * when it empties: pooling it and taking a slab again at the next malloc would churn. */
 static inline __attribute__((always_inline)) void slab_free(struct slab *s, void *p)
 {
-	if (likely(load_relaxed(&s->owner) == slab_heap_self)) {
+	struct slab_heap *h = slab_heap_self;
+
+	if (likely(load_relaxed(&s->owner) == h)) {
 		*(void **)p = s->free;
 		s->free = p;
-		if (unlikely(--s->used == 0 || s->full))
+		if (unlikely(s->full) || (unlikely(--s->used == 0) && h->current[s->cls] != s))
 			slab_free_local_slow(s);
 		return;
 	}
