@@ -161,9 +161,23 @@ if gcc -O2 -shared -fPIC -D_GNU_SOURCE -I "$core/include" "$core"/*.c -o "$dir/l
 	stderr_has "preload report to stderr" '^        3000        3 <untagged>:0 func:<untagged> $'
 	run "preload unwritable report" 0 env ALLOCTAG_REPORT=/nonexistent/dir/r.txt LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 	stderr_is "preload unwritable report" "alloctag: warning: cannot write ALLOCTAG_REPORT=/nonexistent/dir/r.txt: No such file or directory"
-	run "preload ls" 0 env LD_PRELOAD="$dir/libTagRuntimePreload.so" ls -la /
+	# Real programs in both reference modes (compressed puts their small blocks on the
+	# runtime's slabs): threads handing objects to each other in python3, and gcc itself.
 	py=$(command -v python3)
-	[ -n "$py" ] && run "preload python3" 0 env LD_PRELOAD="$dir/libTagRuntimePreload.so" "$py" -c "import json; print(len(json.dumps(list(range(100000)))))"
+	threaded='import json, threading, queue
+q = queue.Queue()
+def produce():
+    for i in range(20000): q.put({"k": str(i) * (i % 40), "v": list(range(i % 50))})
+    q.put(None)
+t = threading.Thread(target=produce); t.start()
+n = 0
+while (item := q.get()) is not None: n += len(json.dumps(item))
+t.join(); print(n)'
+	for mode in 1 1,compressed; do
+		run "preload ls ($mode)" 0 env ALLOCTAG_PROFILING=$mode LD_PRELOAD="$dir/libTagRuntimePreload.so" ls -la /
+		[ -n "$py" ] && run "preload python3 threads ($mode)" 0 env ALLOCTAG_PROFILING=$mode LD_PRELOAD="$dir/libTagRuntimePreload.so" "$py" -c "$threaded"
+		run "preload gcc ($mode)" 0 env ALLOCTAG_PROFILING=$mode LD_PRELOAD="$dir/libTagRuntimePreload.so" gcc -O2 -c -D_GNU_SOURCE -I "$core/include" "$core/malloc.c" -o "$dir/malloc.o"
+	done
 else
 	fail "build the preload library"
 fi
