@@ -125,6 +125,46 @@ int main(void)
 	free(keep[4]);
 	EXPECT_SITE(l, 0, 0);
 
+	/* A single grow-to-fit stays exact; an object grown before gets twice the room it asks
+	 * for, grows in place inside it, and moves when it shrinks under a quarter. */
+	keep[0] = malloc(20);
+	keep[1] = realloc(keep[0], 100); l = __LINE__;
+	CHECK(malloc_usable_size(keep[1]) == 112, "grown once: %zu usable, expected 112", malloc_usable_size(keep[1]));
+	keep[2] = realloc(keep[1], 120); l2 = __LINE__;
+	CHECK(keep[2] != keep[1] && malloc_usable_size(keep[2]) == 240, "grown twice: %zu usable, expected 240",
+	      malloc_usable_size(keep[2]));
+	EXPECT_SITE(l, 0, 0);
+	EXPECT_SITE(l2, 120, 1);
+	keep[3] = realloc(keep[2], 200); l = __LINE__;
+	keep[4] = realloc(keep[3], 240); l2 = __LINE__;
+	CHECK(keep[3] == keep[2] && keep[4] == keep[2], "growth inside the room stays in place");
+	EXPECT_SITE(l, 0, 0);
+	EXPECT_SITE(l2, 240, 1);
+	keep[5] = realloc(keep[4], 50); l = __LINE__;
+	CHECK(keep[5] != keep[4] && malloc_usable_size(keep[5]) == 64, "shrunk under a quarter: moved to %zu usable",
+	      malloc_usable_size(keep[5]));
+	EXPECT_SITE(l2, 0, 0);
+	EXPECT_SITE(l, 50, 1);
+	free(keep[5]);
+	EXPECT_SITE(l, 0, 0);
+
+	/* A buffer grown a byte at a time to 512 moves 6 times (at 1, 17, 33, 81, 177 and 369
+	 * bytes), not 32. */
+	char *buffer = NULL;
+	int moves = 0, corrupt = 0;
+	for (size_t n = 1; n <= 512; n++) {
+		char *grown = realloc(buffer, n); l = __LINE__;
+		moves += grown != buffer;
+		grown[n - 1] = (char)n;
+		buffer = grown;
+	}
+	for (size_t n = 1; n <= 512; n++)
+		corrupt += buffer[n - 1] != (char)n;
+	CHECK(moves == 6 && corrupt == 0, "byte-by-byte growth: %d moves, %d bytes corrupt", moves, corrupt);
+	EXPECT_SITE(l, 512, 1);
+	free(buffer);
+	EXPECT_SITE(l, 0, 0);
+
 	/* calloc zeroes a recycled object. */
 	keep[0] = malloc(64);
 	memset(keep[0], 0xff, 64);

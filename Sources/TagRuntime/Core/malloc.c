@@ -71,6 +71,7 @@ struct ref {
 	size_t size;  /* requested bytes, as charged */
 	uint32_t index;
 	int aligned;  /* base != user - HEADER_SIZE */
+	int grown;    /* slab objects only: grown by realloc before */
 	uint32_t *check; /* the reference's check word, cleared when the block is freed */
 };
 
@@ -204,10 +205,22 @@ static inline __attribute__((always_inline)) int trailer_find(void *user, struct
 
 /* ---- Slab references (compressed mode, small requests) ------------------------------- */
 
-static inline __attribute__((always_inline)) void slab_attach(struct slab *s, void *user, size_t size, void *caller)
+static inline __attribute__((always_inline)) void slab_attach(struct slab *s, void *user, size_t size, uint32_t flags, void *caller)
 {
 	uint32_t *slot = slab_ref_slot(s, user);
-	*slot = slab_ref(s->size, size, compressed_charge(size, caller));
+	*slot = slab_ref(s->size, size, compressed_charge(size, caller), flags);
+}
+
+/* size bytes in an object of the class for room (>= size, <= SLAB_MAX_SIZE); NULL when no
+ * slab can be had. */
+static inline __attribute__((always_inline)) void *slab_malloc(size_t room, size_t size, uint32_t flags, void *caller)
+{
+	struct slab *s;
+	void *p = slab_alloc(room, &s);
+
+	if (likely(p != NULL))
+		slab_attach(s, p, size, flags, caller);
+	return p;
 }
 
 /* Fails for a pointer that is not a live object's start (never handed out, or freed). */
@@ -224,6 +237,7 @@ static inline __attribute__((always_inline)) int slab_find(void *user, struct re
 	r->index = ref & SLAB_REF_INDEX_MASK;
 	r->size = s->size - ((ref >> SLAB_REF_SLACK_SHIFT) & SLAB_REF_SLACK_MASK);
 	r->aligned = 0;
+	r->grown = (ref & SLAB_REF_GROWN) != 0;
 	r->check = slot;
 	return 1;
 }
@@ -300,10 +314,8 @@ static inline __attribute__((always_inline)) void *tracked_malloc(size_t size, i
 		return header_attach(base, HEADER_SIZE, 0, size, caller);
 	}
 	if (likely(size <= SLAB_MAX_SIZE)) {
-		struct slab *s;
-		p = slab_alloc(size, &s);
+		p = slab_malloc(size, size, 0, caller);
 		if (likely(p != NULL)) { /* else no slab could be had: glibc serves it */
-			slab_attach(s, p, size, caller);
 			if (zero)
 				memset(p, 0, size);
 			return p;
@@ -374,6 +386,37 @@ static size_t libc_usable_size(void *p)
 	return f(p);
 }
 
+/* realloc of a slab object.  It stays where it is while the new size fits, unless it
+ * shrinks under a quarter of the object (the realloc's site is charged either way).  Growing out of it,
+ * an object already grown by realloc once moves into twice the room it asked for, so a
+ * buffer grown step by step moves a logarithmic number of times instead of once every 16
+ * bytes (glibc often extends in place; slabs cannot); a single grow-to-fit stays exact. */
+static inline __attribute__((always_inline)) void *slab_realloc(void *p, const struct ref *r, size_t size, int mode, void *caller)
+{
+	struct slab *s = r->slab;
+	int grown = r->grown;
+	void *q;
+
+	if (size <= s->size && (size >= r->size || 4 * size >= s->size)) {
+		alloc_tag_uncharge(r->index, r->size);
+		slab_attach(s, p, size, grown ? SLAB_REF_GROWN : 0, caller);
+		return p;
+	}
+	if (size > r->size && size <= SLAB_MAX_SIZE) {
+		size_t room = !grown ? size : 2 * size < SLAB_MAX_SIZE ? 2 * size : SLAB_MAX_SIZE;
+		q = slab_malloc(room, size, SLAB_REF_GROWN, caller);
+		if (q == NULL)
+			q = tracked_malloc(size, mode, 0, caller);
+	} else {
+		q = tracked_malloc(size, mode, 0, caller);
+	}
+	if (q == NULL)
+		return NULL; /* the old object and its reference are intact */
+	memcpy(q, p, r->size < size ? r->size : size);
+	release(p, r);
+	return q;
+}
+
 /* ---- The interface --------------------------------------------------------------------- */
 
 EXPORT void *malloc(size_t size)
@@ -437,20 +480,8 @@ EXPORT void *realloc(void *p, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	if (found && r.slab != NULL) {
-		if (size <= SLAB_MAX_SIZE && slab_class(size) == r.slab->cls) {
-			/* Same size class: the object stays, the realloc's site is charged. */
-			alloc_tag_uncharge(r.index, r.size);
-			slab_attach(r.slab, p, size, CALLER());
-			return p;
-		}
-		void *q = tracked_malloc(size, mode, 0, CALLER());
-		if (q == NULL)
-			return NULL; /* the old object and its reference are intact */
-		memcpy(q, p, r.size < size ? r.size : size);
-		release(p, &r);
-		return q;
-	}
+	if (found && r.slab != NULL)
+		return slab_realloc(p, &r, size, mode, CALLER());
 	if (unlikely(!found || r.aligned)) {
 		/* Foreign memory, or an over-aligned block whose alignment realloc need not keep:
 		 * move it into a fresh tracked block. */
