@@ -66,6 +66,20 @@ static void *swap(void *arg)
 	return NULL;
 }
 
+/* A thread that exits holding every object: its slabs are orphaned full. */
+#define HELD 20000
+static void *held[HELD];
+static int site_hold;
+
+static void *hold(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < HELD; i++) {
+		held[i] = malloc(48); site_hold = __LINE__;
+	}
+	return NULL;
+}
+
 static void produce_and_free(void **objects)
 {
 	pthread_t t;
@@ -213,6 +227,26 @@ int main(void)
 	EXPECT_SITE(site_swap, 0, 0);
 	CHECK(after_swap - before_swap < 16384, "RSS grew %ld KiB over 4M cross-thread swaps of 64-byte blocks",
 	      after_swap - before_swap);
+
+	/* Full orphans are adopted by the next heap short of their class; what is freed of
+	 * them afterwards is reused, so allocating as much again does not grow the process. */
+	pthread_t holder;
+	pthread_create(&holder, NULL, hold, NULL);
+	pthread_join(holder, NULL);
+	void *mine = malloc(48); l = __LINE__;
+	for (int i = 0; i < HELD; i++)
+		free(held[i]);
+	EXPECT_SITE(site_hold, 0, 0);
+	long before_again = rss_kib();
+	for (int i = 0; i < HELD; i++)
+		held[i] = malloc(48);
+	long after_again = rss_kib();
+	CHECK(after_again - before_again < 512, "RSS grew %ld KiB reallocating what an exited thread held",
+	      after_again - before_again);
+	for (int i = 0; i < HELD; i++)
+		free(held[i]);
+	free(mine);
+	EXPECT_SITE(l, 0, 0);
 
 	/* Freed memory goes back to the kernel (past a small pool of empty slabs). */
 	for (int i = 0; i < PRODUCED; i++)

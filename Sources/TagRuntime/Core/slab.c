@@ -295,10 +295,12 @@ static struct slab *refill(struct slab_heap *h, unsigned cls)
 			return s;
 		}
 	}
-	/* Then a slab of an exited thread, an empty one, a new one. */
-	pthread_mutex_lock(&slab_mutex);
-	s = orphans[cls];
-	if (s != NULL) {
+	/* Then a slab of an exited thread (full ones join this heap's full list), an empty
+	 * one, a new one. */
+	for (;;) {
+		pthread_mutex_lock(&slab_mutex);
+		if ((s = orphans[cls]) == NULL)
+			break; /* still holding slab_mutex */
 		list_remove(&orphans[cls], s);
 		store_relaxed(&s->owner, h);
 		pthread_mutex_unlock(&slab_mutex);
@@ -309,7 +311,6 @@ static struct slab *refill(struct slab_heap *h, unsigned cls)
 		}
 		s->full = 1;
 		list_push(&h->full[cls], s);
-		return refill(h, cls);
 	}
 	int reused = pool != NULL;
 	if (reused) {
