@@ -80,6 +80,25 @@ static void *hold(void *arg)
 	return NULL;
 }
 
+/* Threads that keep refilling slabs (sizes across every class) while main forks. */
+static volatile int churning = 1;
+
+static void *churn(void *arg)
+{
+	uint64_t s = (uintptr_t)arg * 0x9e3779b97f4a7c15ull + 1;
+	void *slots[512] = { 0 };
+	while (churning) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		free(slots[s % 512]);
+		slots[s % 512] = malloc(1 + (s >> 32) % 512);
+	}
+	for (int i = 0; i < 512; i++)
+		free(slots[i]);
+	return NULL;
+}
+
 static void produce_and_free(void **objects)
 {
 	pthread_t t;
@@ -280,5 +299,31 @@ int main(void)
 		free(objects[i]);
 	EXPECT_SITE(site_produce, 0, 0);
 	(free)(objects);
+
+	/* fork while other threads refill their slabs: every child allocates and frees across
+	 * all classes and exits cleanly (alarm turns a deadlock into a failure). */
+	pthread_t churners[3];
+	for (int i = 0; i < 3; i++)
+		pthread_create(&churners[i], NULL, churn, (void *)(uintptr_t)(i + 7));
+	int bad_children = 0;
+	for (int round = 0; round < 40; round++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			alarm(10);
+			void *mine[600];
+			for (int i = 0; i < 600; i++)
+				mine[i] = malloc((size_t)i + 1);
+			for (int i = 0; i < 600; i++)
+				free(mine[i]);
+			_exit(0);
+		}
+		int st = 0;
+		waitpid(pid, &st, 0);
+		bad_children += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	churning = 0;
+	for (int i = 0; i < 3; i++)
+		pthread_join(churners[i], NULL);
+	CHECK(bad_children == 0, "%d of 40 children forked during slab refills failed", bad_children);
 	return check_finish("slabs");
 }

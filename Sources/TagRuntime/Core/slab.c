@@ -16,15 +16,17 @@ __thread struct slab_heap *slab_heap_self ALLOC_TAG_IE;
 uintptr_t slab_region_base;
 uintptr_t slab_region_bytes;
 
-/* Guards the range, the pool, the orphan lists and the heap list. */
-static pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* Lock order: heaps_mutex, then a heap's lock, then slab_mutex. */
+static pthread_mutex_t heaps_mutex = PTHREAD_MUTEX_INITIALIZER; /* the heap list */
+static pthread_mutex_t slab_mutex = PTHREAD_MUTEX_INITIALIZER;  /* range, pools, orphans */
 static uintptr_t region_next;      /* next slab never carved */
 static uintptr_t region_committed; /* end of the read-write part of the range */
 static int region_failed;
-static struct slab *pool;          /* empty slabs of any class */
-static unsigned pool_count;
+static struct slab *pool_warm;     /* empty slabs of any class, pages resident */
+static unsigned pool_warm_count;
+static struct slab *pool_cold;     /* empty slabs whose pages went back to the kernel */
 static struct slab *orphans[SLAB_CLASSES];
-static struct slab_heap *heaps;
+static struct slab_heap *heaps; /* every live heap */
 
 /* The owner of orphaned slabs (never a thread's heap, so every free of theirs is remote),
  * and the heap of a thread whose heap has been torn down (it allocates from glibc). */
@@ -110,10 +112,28 @@ static void pool_push(struct slab *s)
 {
 	store_relaxed(&s->owner, &slab_orphaned);
 	s->full = 0;
-	list_push(&pool, s);
+	if (pool_warm_count < POOL_RESIDENT) {
+		pool_warm_count++;
+		list_push(&pool_warm, s);
+		return;
+	}
 	/* The first page keeps the header and its list links; the rest reads back as zeros. */
-	if (++pool_count > POOL_RESIDENT)
-		madvise((void *)(((uintptr_t)s & ~(SLAB_BYTES - 1)) + PAGE), SLAB_BYTES - PAGE, MADV_DONTNEED);
+	madvise((void *)(((uintptr_t)s & ~(SLAB_BYTES - 1)) + PAGE), SLAB_BYTES - PAGE, MADV_DONTNEED);
+	list_push(&pool_cold, s);
+}
+
+/* Caller holds slab_mutex.  Resident slabs first: they cost no page faults. */
+static struct slab *pool_pop(void)
+{
+	struct slab *s = pool_warm;
+
+	if (s != NULL) {
+		pool_warm_count--;
+		list_remove(&pool_warm, s);
+	} else if ((s = pool_cold) != NULL) {
+		list_remove(&pool_cold, s);
+	}
+	return s;
 }
 
 static void pool_put(struct slab *s)
@@ -160,7 +180,7 @@ static void orphan_slab(struct slab *s)
 	list_push(&orphans[s->cls], s);
 }
 
-/* Caller holds slab_mutex. */
+/* Caller holds heaps_mutex, h's lock and slab_mutex. */
 static void orphan_heap(struct slab_heap *h)
 {
 	for (unsigned cls = 0; cls < SLAB_CLASSES; cls++) {
@@ -182,9 +202,13 @@ static void heap_exit(void *arg)
 {
 	struct slab_heap *h = arg;
 
+	pthread_mutex_lock(&heaps_mutex);
+	pthread_mutex_lock(&h->lock);
 	pthread_mutex_lock(&slab_mutex);
 	orphan_heap(h);
 	pthread_mutex_unlock(&slab_mutex);
+	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&heaps_mutex);
 	/* Later destructors of this thread allocate from glibc. */
 	slab_heap_self = &slab_heap_gone;
 	munmap(h, sizeof(*h));
@@ -203,13 +227,14 @@ static struct slab_heap *heap_create(void)
 		return NULL;
 	struct slab_heap *h = p;
 
-	pthread_mutex_lock(&slab_mutex);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_lock(&heaps_mutex);
 	h->next = heaps;
 	h->pprev = &heaps;
 	if (heaps != NULL)
 		heaps->pprev = &h->next;
 	heaps = h;
-	pthread_mutex_unlock(&slab_mutex);
+	pthread_mutex_unlock(&heaps_mutex);
 	/* Published before pthread_setspecific, which may allocate. */
 	slab_heap_self = h;
 	pthread_once(&heap_key_once, create_heap_key);
@@ -312,14 +337,10 @@ static struct slab *refill(struct slab_heap *h, unsigned cls)
 		s->full = 1;
 		list_push(&h->full[cls], s);
 	}
-	int reused = pool != NULL;
-	if (reused) {
-		s = pool;
-		list_remove(&pool, s);
-		pool_count--;
-	} else {
+	s = pool_pop();
+	int reused = s != NULL;
+	if (!reused)
 		s = carve();
-	}
 	pthread_mutex_unlock(&slab_mutex);
 	if (s == NULL)
 		return NULL;
@@ -337,7 +358,12 @@ void *slab_alloc_slow(unsigned cls, struct slab **out)
 
 	if (h == NULL && (h = heap_create()) == NULL)
 		return NULL;
-	if (h->exited || (s = refill(h, cls)) == NULL)
+	if (h->exited)
+		return NULL;
+	pthread_mutex_lock(&h->lock);
+	s = refill(h, cls);
+	pthread_mutex_unlock(&h->lock);
+	if (s == NULL)
 		return NULL;
 	if ((p = s->free) != NULL) {
 		s->free = *(void **)p;
@@ -366,6 +392,7 @@ void slab_free_local_slow(struct slab *s)
 {
 	struct slab_heap *h = s->owner;
 
+	pthread_mutex_lock(&h->lock);
 	if (s->full) {
 		list_remove(&h->full[s->cls], s);
 		s->full = 0;
@@ -376,28 +403,40 @@ void slab_free_local_slow(struct slab *s)
 		list_remove(&h->partial[s->cls], s);
 		pool_put(s);
 	}
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* ---- fork ----------------------------------------------------------------------------- */
 
+/* Every lock, in order: no thread is then moving slabs between lists. */
 void slab_lock_for_fork(void)
 {
+	pthread_mutex_lock(&heaps_mutex);
+	for (struct slab_heap *h = heaps; h != NULL; h = h->next)
+		pthread_mutex_lock(&h->lock);
 	pthread_mutex_lock(&slab_mutex);
 }
 
 void slab_unlock_in_parent(void)
 {
 	pthread_mutex_unlock(&slab_mutex);
+	for (struct slab_heap *h = heaps; h != NULL; h = h->next)
+		pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&heaps_mutex);
 }
 
 /* Only the forking thread lives on in the child: the other heaps' slabs become orphans, so
- * what the child frees of them is reused. */
+ * what the child frees of them is reused.  (A thread caught between two stores of a fast
+ * path at fork time can only cost the child an object or keep a slab out of the pool.) */
 void slab_unlock_in_child(void)
 {
 	for (struct slab_heap *h = heaps, *next; h != NULL; h = next) {
 		next = h->next;
-		if (h != slab_heap_self)
-			orphan_heap(h);
+		if (h == slab_heap_self)
+			pthread_mutex_unlock(&h->lock);
+		else
+			orphan_heap(h); /* its lock stays taken: nobody uses this heap again */
 	}
 	pthread_mutex_unlock(&slab_mutex);
+	pthread_mutex_unlock(&heaps_mutex);
 }

@@ -17,7 +17,8 @@
  *
  * Invariants:
  * - A slab belongs to one thread's heap (owner).  Only the owner touches its free list, bump
- *   pointer, use count and list links.  Other threads push freed objects onto `remote` with
+ *   pointer, use count and list links; it changes the links only under its heap's lock,
+ *   which fork() takes, so a child never sees a list half-moved.  Other threads push freed objects onto `remote` with
  *   a CAS; the owner takes the whole list with one exchange (push-only plus take-all: no ABA).
  * - `used` counts objects handed out and not yet back on the owner's free list, so a slab
  *   with used == 0 has no live object and no free in flight: only then is it pooled.
@@ -31,6 +32,8 @@
 #define ALLOC_TAG_SLAB_H
 
 #include "internal.h"
+
+#include <pthread.h>
 
 #define SLAB_SHIFT 16
 #define SLAB_BYTES ((uintptr_t)1 << SLAB_SHIFT)
@@ -76,6 +79,8 @@ struct slab_heap {
 	struct slab_heap *next, **pprev;    /* every live heap (fork hands the others' slabs on) */
 	/* Refills left before the full list is scanned again, and the current backoff. */
 	uint8_t scan_wait[SLAB_CLASSES], scan_backoff[SLAB_CLASSES];
+	/* Held by the owner while it moves slabs between lists, and by fork(). */
+	pthread_mutex_t lock;
 	int exited;
 };
 
