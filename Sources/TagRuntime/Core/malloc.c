@@ -419,17 +419,41 @@ static inline __attribute__((always_inline)) void *slab_realloc(void *p, const s
 
 /* ---- The interface --------------------------------------------------------------------- */
 
+/* malloc and free test for `never` before anything else and hand the rest to a function of
+ * its own: gcc does not shrink-wrap, so with the tracked path inlined every call, `never`
+ * included, paid for saving six registers (callgrind: 260 instructions per pair against
+ * glibc's 214 before the split). */
+__attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, void *caller)
+{
+	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
+		mode = current_mode();
+		if (mode == ALLOC_TAG_MODE_NEVER)
+			return __libc_malloc(size);
+	}
+	return tracked_malloc(size, mode, 0, caller);
+}
+
 EXPORT void *malloc(size_t size)
 {
-	int mode = current_mode();
-	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
+	int mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_RELAXED);
+	if (mode == ALLOC_TAG_MODE_NEVER)
 		return __libc_malloc(size);
-	return tracked_malloc(size, mode, 0, CALLER());
+	return malloc_tracked(size, mode, CALLER());
+}
+
+__attribute__((noinline)) static void free_tracked(void *p, int mode, void *caller)
+{
+	struct ref r;
+
+	if (unlikely(!find_ref(p, mode, &r))) {
+		free_foreign(p, caller);
+		return;
+	}
+	release(p, &r);
 }
 
 EXPORT void free(void *p)
 {
-	struct ref r;
 	int mode;
 
 	if (p == NULL)
@@ -439,11 +463,7 @@ EXPORT void free(void *p)
 		__libc_free(p);
 		return;
 	}
-	if (unlikely(!find_ref(p, mode, &r))) {
-		free_foreign(p, CALLER());
-		return;
-	}
-	release(p, &r);
+	free_tracked(p, mode, CALLER());
 }
 
 EXPORT void *calloc(size_t count, size_t size)
