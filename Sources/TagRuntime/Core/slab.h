@@ -11,15 +11,16 @@
  *   bits 16..29   class size - requested size (frees uncharge exactly what was charged)
  *   bits 0..15    tag index (16 bits: the compact form's limit, as for the trailer)
  *
- * So a reference costs 4 bytes beside the object, in a line shared with its neighbours'
- * references, and no size word: less memory than glibc's own chunk header and no cold cache
- * line on free.
+ * So a reference costs 4 bytes beside the object and there is no size word: less memory
+ * than glibc's own chunk header.  The price is a cache line apart from the object (the
+ * references', shared with 15 neighbours) that malloc writes and free reads.
  *
  * Invariants:
  * - A slab belongs to one thread's heap (owner).  Only the owner touches its free list, bump
  *   pointer, use count and list links; it changes the links only under its heap's lock,
- *   which fork() takes, so a child never sees a list half-moved.  Other threads push freed objects onto `remote` with
- *   a CAS; the owner takes the whole list with one exchange (push-only plus take-all: no ABA).
+ *   which fork() takes, so a child never sees a list half-moved.  Other threads push freed
+ *   objects onto `remote` with a CAS; the owner takes the whole list with one exchange
+ *   (push-only plus take-all: no ABA).
  * - `used` counts objects handed out and not yet back on the owner's free list, so a slab
  *   with used == 0 has no live object and no free in flight: only then is it pooled.
  * - Every free object's reference is 0, including all of a pooled slab's.
