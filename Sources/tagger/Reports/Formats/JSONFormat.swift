@@ -62,11 +62,8 @@ public enum JSONFormat {
         "[" + values.map(String.init).joined(separator: ", ") + "]"
     }
 
-    /// A JSON string literal. With `forHTML`, `<`, `>`, `&` and U+2028/2029 are escaped too, so
-    /// the text can sit inside a `<script>` element without ending it.
-    public static func string(_ s: String) -> String { string(s, forHTML: false) }
-
-    public static func string(_ s: String, forHTML: Bool) -> String {
+    /// A JSON string literal. (HTMLFormat makes the whole document safe inside `<script>`.)
+    public static func string(_ s: String) -> String {
         var out = "\""
         for c in s.unicodeScalars {
             switch c {
@@ -75,9 +72,6 @@ public enum JSONFormat {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<" where forHTML, ">" where forHTML, "&" where forHTML,
-                 "\u{2028}" where forHTML, "\u{2029}" where forHTML:
-                out += unicodeEscape(c.value)
             default:
                 if c.value < 0x20 { out += unicodeEscape(c.value) } else { out.unicodeScalars.append(c) }
             }
