@@ -3,7 +3,7 @@
 /// Invariant: `rows` holds each site of either report whose bytes or calls changed, once,
 /// ordered by growth in bytes (largest first, so the biggest shrink is last), then by growth
 /// in calls, then by site.
-public struct AllocinfoDiff: Hashable, Sendable {
+public struct AllocinfoDiff: Hashable, Sendable, SiteRowTable {
     public struct Row: Hashable, Sendable {
         public var site: AllocSiteKey
         public var oldBytes: Int64
@@ -49,24 +49,9 @@ public struct AllocinfoDiff: Hashable, Sendable {
         sort(by: .bytes)
     }
 
-    /// Reorders by growth in `key` (then in the other count, then by site).
-    public mutating func sort(by key: ReportSort) {
-        rows.sort { x, y in
-            key.precedes(bytes: x.deltaBytes, calls: x.deltaCalls, y.deltaBytes, y.deltaCalls) ?? (x.site < y.site)
-        }
-    }
-
-    /// Keeps rows whose site matches; size bounds apply to the growth in bytes.
-    public func filtered(_ filter: ReportFilter) -> AllocinfoDiff {
-        var copy = self
-        copy.rows = rows.filter { filter.matches($0.site, bytes: $0.deltaBytes, accurate: $0.accurate) }
-        return copy
-    }
-
-    public func prefix(_ n: Int) -> AllocinfoDiff {
-        var copy = self
-        copy.rows = Array(rows.prefix(max(0, n)))
-        return copy
+    /// Sorting and filtering look at the growth.
+    public static func measure(_ row: Row) -> (site: AllocSiteKey, bytes: Int64, calls: Int64, accurate: Bool) {
+        (row.site, row.deltaBytes, row.deltaCalls, row.accurate)
     }
 
     public var totalDeltaBytes: Int64 { rows.reduce(0) { $0 &+ $1.deltaBytes } }

@@ -2,7 +2,7 @@
 ///
 /// Invariant: every row has one value per snapshot (0 where the site was absent); rows are
 /// ordered by the last snapshot's bytes (or calls), largest first, then by site.
-public struct AllocinfoSeries: Hashable, Sendable {
+public struct AllocinfoSeries: Hashable, Sendable, SiteRowTable {
     public struct Row: Hashable, Sendable {
         public var site: AllocSiteKey
         public var bytes: [Int64]
@@ -38,23 +38,9 @@ public struct AllocinfoSeries: Hashable, Sendable {
         sort(by: .bytes)
     }
 
-    public mutating func sort(by key: ReportSort) {
-        rows.sort { x, y in
-            key.precedes(bytes: x.lastBytes, calls: x.lastCalls, y.lastBytes, y.lastCalls) ?? (x.site < y.site)
-        }
-    }
-
-    /// Keeps rows whose site matches; size bounds apply to the last snapshot's bytes.
-    public func filtered(_ filter: ReportFilter) -> AllocinfoSeries {
-        var copy = self
-        copy.rows = rows.filter { filter.matches($0.site, bytes: $0.lastBytes, accurate: $0.accurate) }
-        return copy
-    }
-
-    public func prefix(_ n: Int) -> AllocinfoSeries {
-        var copy = self
-        copy.rows = Array(rows.prefix(max(0, n)))
-        return copy
+    /// Sorting and filtering look at the last snapshot.
+    public static func measure(_ row: Row) -> (site: AllocSiteKey, bytes: Int64, calls: Int64, accurate: Bool) {
+        (row.site, row.lastBytes, row.lastCalls, row.accurate)
     }
 
     /// Sum over the rows shown, per snapshot.
