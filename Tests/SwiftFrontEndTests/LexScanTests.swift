@@ -1,8 +1,38 @@
+import Foundation
 import TaggerCore
 @testable import TaggerLexScan
 import XCTest
 
 final class LexScanTests: XCTestCase {
+    /// Tokenizes on a worker thread; a lexer that stops making progress grows its token array
+    /// without end, so the process is stopped before memory runs out rather than left to hang.
+    private func tokenizeOrDie(_ source: String, dialect: Lexer.Dialect) -> [LexToken] {
+        nonisolated(unsafe) var tokens: [LexToken] = []
+        let done = DispatchSemaphore(value: 0)
+        Thread { tokens = Lexer.tokenize(source, dialect: dialect); done.signal() }.start()
+        if done.wait(timeout: .now() + 10) == .timedOut { fatalError("the lexer made no progress on \(source.debugDescription)") }
+        return tokens
+    }
+
+    func testDollarIdentifiersAreOneTokenAndTheLexerAlwaysProgresses() {
+        let tokens = tokenizeOrDie("let o = $0", dialect: .swift)
+        XCTAssertEqual(tokens.map(\.text), ["let", "o", "=", "$0"])
+        XCTAssertEqual(tokens.last?.kind, .identifier)
+        XCTAssertEqual(tokenizeOrDie("xs.map { $0 + $1 }; $wrapped; $", dialect: .swift).map(\.text),
+                       ["xs", ".", "map", "{", "$0", "+", "$1", "}", ";", "$wrapped", ";", "$"])
+        // Every byte that can start a token, alone and at the end of input, in both dialects:
+        // each must be consumed (a branch that reads nothing would loop forever).
+        for byte in UInt8(1)...UInt8(0x7F) {
+            let s = String(decoding: [byte], as: UTF8.self)
+            for dialect in [Lexer.Dialect.swift, .c] {
+                _ = tokenizeOrDie(s, dialect: dialect)
+                _ = tokenizeOrDie("a" + s, dialect: dialect)
+                _ = tokenizeOrDie("\"\\(" + s, dialect: dialect)
+            }
+        }
+        XCTAssertEqual(SwiftLexScan.scan(source: "let o = $0", isMainFile: true, constructedTypes: []), SwiftLexScan.Result())
+    }
+
     func testReferencesCarryTheSitesLineAndFunction() {
         let source = """
             import TagRuntime

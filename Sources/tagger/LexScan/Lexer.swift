@@ -57,7 +57,7 @@ public struct Lexer {
             if c == UInt8(ascii: "\n") { advance(); atLineStart = true; continue }
             if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == 0x0C { advance(); continue }
             if c == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "/") {
-                while i < bytes.count && bytes[i] != UInt8(ascii: "\n") { i += 1 }
+                while i < end && bytes[i] != UInt8(ascii: "\n") { i += 1 }
                 continue
             }
             if c == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") { skipBlockComment(); continue }
@@ -65,27 +65,29 @@ public struct Lexer {
             var kind: LexToken.Kind
             if dialect == .c && c == UInt8(ascii: "#") && atLineStart {
                 // A preprocessor directive, continuation lines included, is one token.
-                while i < bytes.count {
+                while i < end {
                     if bytes[i] == UInt8(ascii: "\\") && peek(1) == UInt8(ascii: "\n") { advance(); advance(); continue }
                     if bytes[i] == UInt8(ascii: "\n") { break }
                     if bytes[i] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") { skipBlockComment(); continue }
                     if bytes[i] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "/") {
-                        while i < bytes.count && bytes[i] != UInt8(ascii: "\n") { i += 1 }
+                        while i < end && bytes[i] != UInt8(ascii: "\n") { i += 1 }
                         break
                     }
                     advance()
                 }
                 kind = .directive
             } else if isIdentifierStart(c) || (dialect == .swift && c == UInt8(ascii: "$")) {
-                while i < bytes.count && isIdentifierContinue(bytes[i]) { i += 1 }
+                // `$` starts `$0` and `$wrapped` but does not continue an identifier: take it first.
+                i += 1
+                while i < end && isIdentifierContinue(bytes[i]) { i += 1 }
                 kind = .identifier
             } else if dialect == .swift && c == UInt8(ascii: "`") {
                 advance()
-                while i < bytes.count && bytes[i] != UInt8(ascii: "`") && bytes[i] != UInt8(ascii: "\n") { i += 1 }
-                if i < bytes.count && bytes[i] == UInt8(ascii: "`") { i += 1 }
+                while i < end && bytes[i] != UInt8(ascii: "`") && bytes[i] != UInt8(ascii: "\n") { i += 1 }
+                if i < end && bytes[i] == UInt8(ascii: "`") { i += 1 }
                 kind = .identifier
             } else if isDigit(c) {
-                while i < bytes.count && (isIdentifierContinue(bytes[i]) || bytes[i] == UInt8(ascii: ".") && isDigit(peek(1))) { i += 1 }
+                while i < end && (isIdentifierContinue(bytes[i]) || bytes[i] == UInt8(ascii: ".") && isDigit(peek(1))) { i += 1 }
                 kind = .number
             } else if c == UInt8(ascii: "\"") || (dialect == .c && c == UInt8(ascii: "'")) {
                 if dialect == .swift { skipSwiftString(hashes: 0) } else { skipCString(quote: c) }
@@ -97,12 +99,15 @@ public struct Lexer {
                 kind = .string
             } else if dialect == .swift && c == UInt8(ascii: "#") && isIdentifierStart(peek(1)) {
                 i += 1
-                while i < bytes.count && isIdentifierContinue(bytes[i]) { i += 1 }
+                while i < end && isIdentifierContinue(bytes[i]) { i += 1 }
                 kind = .identifier
             } else {
                 advance()
                 kind = .punct
             }
+            // Every step consumes input: a branch that read nothing (a lexer bug, as `$` once
+            // was) would loop forever, so it becomes a one-byte punctuation token instead.
+            if i == start { advance(); kind = .punct }
             atLineStart = false
             let text = String(decoding: bytes[start..<i], as: UTF8.self)
             tokens.append(LexToken(kind: kind, text: text, start: start, end: i, line: startLine, column: startColumn))
@@ -130,7 +135,7 @@ public struct Lexer {
     /// Swift block comments nest; C ones do not.
     private mutating func skipBlockComment() {
         var depth = 0
-        while i < bytes.count {
+        while i < end {
             if bytes[i] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
                 depth += 1; i += 2
                 if dialect == .c { depth = 1 }
@@ -156,12 +161,12 @@ public struct Lexer {
     private mutating func skipSwiftString(hashes: Int) {
         let multiline = peek(1) == UInt8(ascii: "\"") && peek(2) == UInt8(ascii: "\"")
         i += multiline ? 3 : 1
-        while i < bytes.count {
+        while i < end {
             let c = bytes[i]
             if c == UInt8(ascii: "\\") && hashesFollow(at: i + 1, count: hashes) {
                 i += 1 + hashes
                 if peek() == UInt8(ascii: "(") { skipInterpolation(); continue }
-                if i < bytes.count { advance() }
+                if i < end { advance() }
                 continue
             }
             if c == UInt8(ascii: "\"") {
@@ -180,14 +185,14 @@ public struct Lexer {
 
     private func hashesFollow(at position: Int, count: Int) -> Bool {
         guard count > 0 else { return true }
-        guard position + count <= bytes.count else { return false }
+        guard position + count <= end else { return false }
         return bytes[position..<position + count].allSatisfy { $0 == UInt8(ascii: "#") }
     }
 
     private mutating func skipInterpolation() {
         var depth = 0
         let start = i + 1, startLine = line, startLineStart = lineStart
-        while i < bytes.count {
+        while i < end {
             let c = bytes[i]
             if c == UInt8(ascii: "(") { depth += 1 } else if c == UInt8(ascii: ")") {
                 depth -= 1
@@ -211,11 +216,11 @@ public struct Lexer {
 
     private mutating func skipCString(quote: UInt8) {
         i += 1
-        while i < bytes.count && bytes[i] != quote && bytes[i] != UInt8(ascii: "\n") {
+        while i < end && bytes[i] != quote && bytes[i] != UInt8(ascii: "\n") {
             if bytes[i] == UInt8(ascii: "\\") { advance() }
-            if i < bytes.count { advance() }
+            if i < end { advance() }
         }
-        if i < bytes.count && bytes[i] == quote { i += 1 }
+        if i < end && bytes[i] == quote { i += 1 }
     }
 }
 
