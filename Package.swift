@@ -60,8 +60,8 @@ let package = Package(
         .target(name: "CLibclang", path: "Sources/tagger/Libclang"),
         // libclang front end for C: sites, helper inference, annotation, `tagger cc` (CLI only).
         .target(name: "TaggerC", dependencies: ["TaggerCore", "CLibclang"], path: "Sources/tagger/CFrontEnd"),
-        // Reports: allocinfo parser, filters, diff, pprof/folded/JSON/HTML, live inspection client. No dependencies.
-        .target(name: "AllocReport", path: "Sources/tagger/Reports"),
+        // Reports: allocinfo parser, filters, diff, pprof/folded/JSON/HTML, live inspection client. Only TaggerCore (glob, hash).
+        .target(name: "AllocReport", dependencies: ["TaggerCore"], path: "Sources/tagger/Reports"),
         // Run by the build plugin on every build: must never depend on swift-syntax.
         .executableTarget(name: "alloctag-gen", dependencies: ["TaggerCore", "TaggerLexScan"], path: "Sources/tagger/Gen"),
         .executableTarget(

@@ -9,7 +9,22 @@ public struct ScanResult: Codable, Sendable {
     /// Files analysed (inputs and the project headers they include).
     public var files: [String]
 
+    public init(sites: [AllocationSite] = [], findings: [Finding] = [], helpers: [HelperInfo] = [], files: [String] = []) {
+        self.sites = sites
+        self.findings = findings
+        self.helpers = helpers
+        self.files = files
+    }
+
     public var hasErrors: Bool { findings.contains { $0.severity == .error } }
+
+    /// One result for a run over several front ends (Swift and C inputs together).
+    public mutating func append(_ other: ScanResult) {
+        sites += other.sites
+        findings += other.findings
+        helpers += other.helpers
+        files += other.files
+    }
 }
 
 public struct AnnotateResult: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TaggerCore
 
 /// Where `tagger cc` finds the runtime's headers and shared library.
 ///
@@ -65,16 +66,16 @@ public enum RuntimeLocator {
         let fm = FileManager.default
         let sources = (try fm.contentsOfDirectory(atPath: runtimeSources)).filter { $0.hasSuffix(".c") }.sorted()
         guard !sources.isEmpty else { throw NotFound(description: "no runtime sources") }
-        var hash: UInt64 = 0xcbf29ce484222325
+        var hash = FNV1a()
         let headers = ((try? fm.contentsOfDirectory(atPath: include + "/alloc_tag")) ?? []).sorted().map { include + "/alloc_tag/" + $0 }
         let internals = ((try? fm.contentsOfDirectory(atPath: runtimeSources)) ?? []).filter { $0.hasSuffix(".h") }.sorted().map { runtimeSources + "/" + $0 }
         for path in sources.map({ runtimeSources + "/" + $0 }) + headers + internals {
-            for b in (fm.contents(atPath: path) ?? Data()) { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
-            for b in path.utf8 { hash = (hash ^ UInt64(b)) &* 0x100000001b3 }
+            hash.add(fm.contents(atPath: path) ?? Data())
+            hash.add(path)
         }
         let env = ProcessInfo.processInfo.environment
         let cacheHome = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (env["HOME"] ?? "/tmp") + "/.cache"
-        let dir = "\(cacheHome)/alloctag/runtime/\(String(hash, radix: 16))"
+        let dir = "\(cacheHome)/alloctag/runtime/\(String(hash.value, radix: 16))"
         let lib = "\(dir)/lib\(Runtime.libraryName).so"
         if fm.fileExists(atPath: lib) { return dir }
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)

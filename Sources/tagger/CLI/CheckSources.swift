@@ -1,4 +1,5 @@
 import Foundation
+import TaggerCore
 
 /// The files `tagger check` analyses, from its PATHS and `--target`s.
 enum CheckSources {
@@ -21,20 +22,7 @@ enum CheckSources {
                 found.insert(URL(fileURLWithPath: absolute).standardized.path)
                 continue
             }
-            let root = URL(fileURLWithPath: absolute, isDirectory: true)
-            guard let walk = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey],
-                                                            options: [.skipsHiddenFiles]) else {
-                throw Failure(description: "\(path): cannot list the directory")
-            }
-            for case let url as URL in walk {
-                let name = url.lastPathComponent
-                if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
-                    if name.hasPrefix(".build") { walk.skipDescendants() }
-                    continue
-                }
-                if name == "Package.swift" || name.hasPrefix("Package@swift-") { continue }
-                if name.hasSuffix(".c") || name.hasSuffix(".swift") { found.insert(url.standardized.path) }
-            }
+            for file in SourceWalk.sources(under: absolute) { found.insert(URL(fileURLWithPath: file).standardized.path) }
         }
         return found.sorted()
     }

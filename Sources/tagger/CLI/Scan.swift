@@ -7,24 +7,27 @@ extension Tagger {
     /// `tagger scan`: every allocation site with its function, whether it is tagged and why not.
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List allocation call sites in C sources: function, tagged or not, and why.",
+            abstract: "List allocation call sites in C and Swift sources: function, tagged or not, and why.",
             discussion: "Exit status: 0 listed; 64 usage; 65 a file could not be parsed (its errors are listed).")
 
         @OptionGroup var sources: CSourceOptions
 
-        @Flag(help: "Print JSON ({sites, findings, helpers, files}) instead of text.")
+        @Flag(help: "Print one JSON document ({sites, findings, helpers, files}, Swift and C together) instead of text.")
         var json = false
 
         func run() throws {
             let routed = try SourceDispatch.route(sources)
             let unsupported = SourceDispatch.reportUnsupported(routed, command: "scan")
-            if !routed.swift.isEmpty { try SwiftSources.scan(routed.swift, options: sources, json: json) }
-            guard !routed.c.isEmpty else { throw ExitCode(routed.swift.isEmpty || unsupported ? TaggerExit.usage : TaggerExit.clean) }
-            let result: ScanResult
-            do {
-                result = try CFrontEnd.scan(files: routed.c, flags: sources.flagSource, config: try sources.cConfig())
-            } catch {
-                throw SourceDispatch.fail(error, command: "scan")
+            guard !routed.c.isEmpty || !routed.swift.isEmpty else { throw ExitCode(TaggerExit.usage) }
+            // One result, printed once: Swift and C inputs together make one JSON document.
+            var result = ScanResult()
+            if !routed.swift.isEmpty { result.append(try SwiftSources.scan(routed.swift, options: sources)) }
+            if !routed.c.isEmpty {
+                do {
+                    result.append(try CFrontEnd.scan(files: routed.c, flags: sources.flagSource, config: try sources.cConfig()))
+                } catch {
+                    throw SourceDispatch.fail(error, command: "scan")
+                }
             }
             if json {
                 let encoder = JSONEncoder()
@@ -40,7 +43,8 @@ extension Tagger {
         static func text(_ r: ScanResult) -> String {
             var out = ""
             for s in r.sites {
-                let place = s.function.map { "in \($0)()" } ?? s.macro.map { "in macro \($0)" } ?? "at file scope"
+                // C functions are bare names, Swift declarations already carry their parameter list.
+                let place = s.function.map { "in \($0.hasSuffix(")") ? $0 : $0 + "()")" } ?? s.macro.map { "in macro \($0)" } ?? "at file scope"
                 let macro = s.function != nil ? s.macro.map { " via macro \($0)" } ?? "" : ""
                 out += "\(s.location.description): \(s.callee)() \(place)\(macro): "
                 out += s.tagged ? "tagged\n" : "untagged: \(s.reason ?? "")\n"

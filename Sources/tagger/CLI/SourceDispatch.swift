@@ -71,7 +71,7 @@ enum SourceDispatch {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw ValidationError("\(path): no such file or directory")
             }
-            let files = isDirectory.boolValue ? expand(path) : [path]
+            let files = isDirectory.boolValue ? SourceWalk.sources(under: path) : [path]
             for file in files {
                 let ext = URL(fileURLWithPath: file).pathExtension
                 if CFrontEnd.extensions.contains(ext) {
@@ -84,13 +84,6 @@ enum SourceDispatch {
             }
         }
         return routed
-    }
-
-    private static func expand(_ directory: String) -> [String] {
-        guard let e = FileManager.default.enumerator(atPath: directory) else { return [] }
-        return e.compactMap { $0 as? String }
-            .filter { ($0.hasSuffix(".c") || $0.hasSuffix(".swift")) && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
-            .sorted().map { directory + "/" + $0 }
     }
 
     /// Reports unsupported inputs; true when there were any.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TaggerC
 import TaggerCore
 import TaggerLexScan
 import TaggerSwift
@@ -73,34 +74,19 @@ enum SwiftSources {
         print("\(changed) Swift files changed; \(wrapped) sites wrapped; \(left) sites left untagged")
     }
 
-    static func scan(_ files: [String], options: CSourceOptions, json: Bool) throws {
+    /// The Swift sites of `files`; a file that does not parse is an error finding in the result.
+    static func scan(_ files: [String], options: CSourceOptions) throws -> ScanResult {
         let config = try config(options, files: files)
-        var sites: [AllocationSite] = []
-        var findings: [Finding] = []
-        var failed = false
+        var result = ScanResult(files: files)
         for file in files {
             do {
-                let (s, f) = try SwiftFrontEnd.scan(file: file, config: config)
-                sites += s
-                findings += f
+                let (sites, findings) = try SwiftFrontEnd.scan(file: file, config: config)
+                result.sites += sites
+                result.findings += findings
             } catch let error as SwiftFrontEnd.ParseError {
-                findings.append(Finding(rule: Rules.parseError, message: error.message, location: error.location))
-                failed = true
+                result.findings.append(Finding(rule: Rules.parseError, message: error.message, location: error.location))
             }
         }
-        if json {
-            struct Output: Encodable { var sites: [AllocationSite]; var findings: [Finding]; var files: [String] }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(Output(sites: sites, findings: findings, files: files)), as: UTF8.self))
-        } else {
-            for s in sites {
-                print("\(s.location.description): \(s.callee) in \(s.function ?? "main"): " + (s.tagged ? "tagged" : "untagged: \(s.reason ?? "")"))
-            }
-            for f in findings where f.ruleID != Rules.untaggedSite.id { print(f.compilerStyle) }
-            let tagged = sites.filter(\.tagged).count
-            print("\(sites.count) Swift sites, \(tagged) tagged, \(sites.count - tagged) untagged; \(files.count) files")
-        }
-        if failed { throw ExitCode(TaggerExit.dataError) }
+        return result
     }
 }

@@ -72,29 +72,3 @@ struct Suppression {
         }
     }
 }
-
-/// clang-tidy's glob: `*` matches any run of characters, everything else itself.
-enum Glob {
-    static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern.utf8), t = Array(text.utf8)
-        var pi = 0, ti = 0, starP = -1, starT = 0
-        while ti < t.count {
-            if pi < p.count, p[pi] == UInt8(ascii: "*") {
-                starP = pi
-                starT = ti
-                pi += 1
-            } else if pi < p.count, p[pi] == t[ti] {
-                pi += 1
-                ti += 1
-            } else if starP >= 0 {
-                pi = starP + 1
-                starT += 1
-                ti = starT
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
-        return pi == p.count
-    }
-}

@@ -1,3 +1,5 @@
+import TaggerCore
+
 /// Names of generated tags.
 ///
 /// Invariant: a name depends only on the file's name, the enclosing declaration, the site's
@@ -7,7 +9,7 @@
 public enum TagNaming {
     public static func name(fileName: String, declaration: String, expressionText: String, ordinal: Int) -> String {
         let base = declaration.split(separator: ".").last.map { String($0.prefix { $0 != "(" }) } ?? ""
-        let digest = fnv1a64("\(fileName)\u{0}\(declaration)\u{0}\(expressionText)\u{0}\(ordinal)")
+        let digest = FNV1a.hash("\(fileName)\u{0}\(declaration)\u{0}\(expressionText)\u{0}\(ordinal)")
         let hex = String(digest & 0xFFFF_FFFF_FFFF, radix: 16)
         let padded = String(repeating: "0", count: 12 - hex.count) + hex
         return filePrefix(fileName: fileName) + "\(identifierPart(base))_\(padded)"
@@ -27,9 +29,4 @@ public enum TagNaming {
         return mapped.isEmpty || mapped.allSatisfy({ $0 == "_" }) ? "op" : mapped
     }
 
-    static func fnv1a64(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
 }

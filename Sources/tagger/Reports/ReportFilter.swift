@@ -1,3 +1,5 @@
+import TaggerCore
+
 /// The kernel's allocinfo filters: module, function, file, line, size bounds, inaccurate only.
 ///
 /// String fields match the whole name; `*` and `?` are wildcards (a name without them matches
@@ -27,10 +29,10 @@ public struct ReportFilter: Hashable, Sendable {
 
     public func matches(_ site: AllocSiteKey, bytes: Int64, accurate: Bool) -> Bool {
         if let module {
-            guard let siteModule = site.module, globMatch(module, siteModule) else { return false }
+            guard let siteModule = site.module, Glob.matches(module, siteModule) else { return false }
         }
-        if let function, !globMatch(function, site.function) { return false }
-        if let file, !globMatch(file, site.file) { return false }
+        if let function, !Glob.matches(function, site.function) { return false }
+        if let file, !Glob.matches(file, site.file) { return false }
         if let line, site.line != line { return false }
         if let minSize, bytes < minSize { return false }
         if let maxSize, bytes > maxSize { return false }
@@ -76,25 +78,6 @@ extension AllocinfoReport {
     public func prefix(_ n: Int) -> AllocinfoReport {
         AllocinfoReport(entries: Array(entries.prefix(max(0, n))), source: source)
     }
-}
-
-/// Whole-string match with `*` (any run) and `?` (one character).
-func globMatch(_ pattern: String, _ text: String) -> Bool {
-    let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
-    var pi = 0, ti = 0, starP = -1, starT = 0
-    while ti < t.count {
-        if pi < p.count, p[pi] == "?" || (p[pi] != "*" && p[pi] == t[ti]) {
-            pi += 1; ti += 1
-        } else if pi < p.count, p[pi] == "*" {
-            starP = pi; starT = ti; pi += 1
-        } else if starP >= 0 {
-            pi = starP + 1; starT += 1; ti = starT
-        } else {
-            return false
-        }
-    }
-    while pi < p.count, p[pi] == "*" { pi += 1 }
-    return pi == p.count
 }
 
 /// Parses a size bound: `4096`, `4K`, `1.5M`, `2GiB`, `3kb` (powers of 1024, as `numfmt --to=iec`).
