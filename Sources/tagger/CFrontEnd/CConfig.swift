@@ -1,4 +1,5 @@
 import Foundation
+import TaggerCore
 
 /// What the C front end treats as an allocator and how it may edit. Read from `.alloctag.json`
 /// (searched from each input's directory upward, like `.clang-format`) and the command line.
@@ -8,10 +9,7 @@ import Foundation
 /// ```
 public struct CConfig: Codable, Sendable, Equatable {
     /// The malloc family, always allocators.
-    public static let mallocFamily: [String] = [
-        "malloc", "calloc", "realloc", "reallocarray", "strdup", "strndup", "aligned_alloc",
-        "posix_memalign", "memalign", "valloc", "pvalloc",
-    ]
+    public static let mallocFamily: [String] = Vocabulary.mallocFamily
 
     /// Extra allocator names. A name defined in the project gets the `_noprof` recipe (its
     /// callers are charged); a name defined elsewhere has each call wrapped in `alloc_hooks`.

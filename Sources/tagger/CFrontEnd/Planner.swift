@@ -33,7 +33,7 @@ struct Planner {
         self.allocators = Set(CConfig.mallocFamily + config.allocators)
     }
 
-    static let hookMacros: Set<String> = ["alloc_hooks", "alloc_hooks_tag"]
+    static let hookMacros = Vocabulary.cHookMacros
 
     func noprofSpelling(_ callee: String) -> String? {
         if CConfig.mallocFamily.contains(callee) || inference.recipeNames.contains(callee) { return callee + "_noprof" }

@@ -1,11 +1,10 @@
+import TaggerCore
+
 /// What counts as an allocation site, and the spelling of the Swift hook. Both front ends
 /// (swift-syntax for annotate, the token scan for every build) read these, so they agree.
 public enum AllocatorNames {
     /// C allocators callable from Swift (and the malloc family a C scan looks for).
-    public static let cFunctions: Set<String> = [
-        "malloc", "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-        "memalign", "valloc", "pvalloc", "strdup", "strndup",
-    ]
+    public static let cFunctions = Set(Vocabulary.mallocFamily)
     /// Modules through which Swift may spell a C allocator, as in `Glibc.malloc(8)`.
     public static let cModules: Set<String> = ["Glibc", "Darwin", "Musl", "Foundation", "Android", "ucrt", "WinSDK"]
     /// First argument labels of `allocate(capacity:)` and `allocate(byteCount:alignment:)`.

@@ -1,3 +1,5 @@
+import TaggerCore
+
 /// A malloc-family call found by the C token scan.
 public struct LexCSite: Sendable, Equatable {
     public var callee: String
@@ -14,7 +16,7 @@ public struct LexCSite: Sendable, Equatable {
 /// family becomes `alloc_hooks(...)`) or when it stands inside `alloc_hooks(` / `alloc_hooks_tag(`.
 /// `_noprof` spellings are deliberately untagged helpers, not sites.
 public enum CLexScan {
-    static let hooks: Set<String> = ["alloc_hooks", "alloc_hooks_tag"]
+    static let hooks = Vocabulary.cHookMacros
     static let notCallPrefixes: Set<String> = ["return", "sizeof", "else", "do", "case"]
 
     public static func scan(source: String) -> [LexCSite] {
