@@ -23,22 +23,4 @@ extension Tagger {
             if status != 0 { throw ExitCode(status) }
         }
     }
-
-    /// `CMAKE_C_COMPILER_LAUNCHER=tagger` runs `tagger /usr/bin/cc ARGS...`: a first argument that
-    /// names a compiler means `tagger cc`.
-    static func main() {
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        if let first = arguments.first, Self.namesCompiler(first) { arguments.insert("cc", at: 0) }
-        Self.main(arguments)
-    }
-
-    static func namesCompiler(_ word: String) -> Bool {
-        guard !word.hasPrefix("-") else { return false }
-        let subcommands = Set(configuration.subcommands.map { $0._commandName })
-        if subcommands.contains(word) || word == "help" { return false }
-        let base = word.split(separator: "/").last.map(String.init) ?? word
-        let compilers = ["cc", "gcc", "clang", "c99", "c11", "ccache", "tcc"]
-        return compilers.contains(base) || base.hasSuffix("-gcc") || base.hasPrefix("gcc-") || base.hasPrefix("clang-")
-            || base.hasSuffix("-clang") || word.contains("/")
-    }
 }
