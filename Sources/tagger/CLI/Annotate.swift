@@ -7,7 +7,7 @@ extension Tagger {
     /// `tagger annotate`: rewrite C sources so every allocation site is tagged.
     struct Annotate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Tag every allocation site of C sources with alloc_hooks() (in place or into a folder).",
+            abstract: "Tag every allocation site of C and Swift sources (in place or into a folder).",
             discussion: """
             Wraps each site in alloc_hooks(), adds #include <alloc_tag/alloc_tag.h> once per file, and \
             applies the kernel's _noprof recipe to helpers that return allocator memory. Idempotent; each \
@@ -26,10 +26,14 @@ extension Tagger {
         func run() throws {
             let routed = try SourceDispatch.route(sources)
             let unsupported = SourceDispatch.reportUnsupported(routed, command: "annotate")
-            if !routed.swift.isEmpty {
-                try SwiftSources.annotate(routed.swift, options: sources, outputDirectory: outputDirectory, verbose: verbose)
+            // All or nothing across the front ends: the Swift files are annotated in memory first,
+            // the C front end writes only when every C file parsed, and the Swift files are
+            // written only after that, so an error in either leaves every file as it was.
+            let swiftPlan = routed.swift.isEmpty ? nil : try SwiftSources.planAnnotation(routed.swift, options: sources)
+            guard !routed.c.isEmpty else {
+                if let swiftPlan { try SwiftSources.write(swiftPlan, options: sources, outputDirectory: outputDirectory, verbose: verbose) }
+                throw ExitCode(routed.swift.isEmpty || unsupported ? TaggerExit.usage : TaggerExit.clean)
             }
-            guard !routed.c.isEmpty else { throw ExitCode(routed.swift.isEmpty || unsupported ? TaggerExit.usage : TaggerExit.clean) }
             let result: AnnotateResult
             do {
                 result = try CFrontEnd.annotate(files: routed.c, flags: sources.flagSource, config: try sources.cConfig(),
@@ -42,6 +46,7 @@ extension Tagger {
                 FileHandle.standardError.write(Data("tagger annotate: error: parse errors; no file was written\n".utf8))
                 throw ExitCode(TaggerExit.dataError)
             }
+            if let swiftPlan { try SwiftSources.write(swiftPlan, options: sources, outputDirectory: outputDirectory, verbose: verbose) }
             for c in result.changed { print("annotated \(c.written)") }
             let s = result.scan
             let recipes = s.helpers.filter { $0.recipe }.count

@@ -28,10 +28,14 @@ enum SwiftSources {
         }
     }
 
-    /// Annotates in place, or into `outputDirectory` mirroring the paths below `--root` (or the
-    /// current directory). Every file is parsed before any is written, so a syntax error in
-    /// one leaves all of them untouched.
-    static func annotate(_ files: [String], options: CSourceOptions, outputDirectory: String?, verbose: Bool) throws {
+    /// Every Swift file annotated in memory, nothing written yet.
+    struct AnnotationPlan {
+        var results: [(path: String, annotation: SwiftFrontEnd.Annotation)]
+    }
+
+    /// Parses and annotates every file in memory; throws (having written nothing) when one
+    /// does not parse, so `annotate` can run the C front end before any file is written.
+    static func planAnnotation(_ files: [String], options: CSourceOptions) throws -> AnnotationPlan {
         let config = try config(options, files: files)
         var results: [(path: String, annotation: SwiftFrontEnd.Annotation)] = []
         var failed = false
@@ -48,9 +52,15 @@ enum SwiftSources {
             FileHandle.standardError.write(Data("tagger annotate: error: Swift parse errors; no file was written\n".utf8))
             throw ExitCode(TaggerExit.dataError)
         }
+        return AnnotationPlan(results: results)
+    }
+
+    /// Writes `plan` in place, or into `outputDirectory` mirroring the paths below `--root` (or
+    /// the current directory), each file atomically.
+    static func write(_ plan: AnnotationPlan, options: CSourceOptions, outputDirectory: String?, verbose: Bool) throws {
         let root = URL(fileURLWithPath: options.root ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
         var changed = 0, wrapped = 0, left = 0
-        for (path, annotation) in results {
+        for (path, annotation) in plan.results {
             for finding in annotation.findings { print(finding.compilerStyle) }
             left += annotation.findings.count
             wrapped += annotation.wrapped
