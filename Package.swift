@@ -43,7 +43,7 @@ let package = Package(
         // MARK: tagger
         .target(name: "TaggerCore", path: "Sources/tagger/TaggerCore"),
         // The coverage gate (`tagger check`): suppressions, baselines, coverage, reporters. No front end.
-        .target(name: "TaggerGate", dependencies: ["TaggerCore"], path: "Sources/tagger/Gate"),
+        .target(name: "TaggerGate", dependencies: ["TaggerCore", "TaggerLexScan"], path: "Sources/tagger/Gate"),
         // Token-level Swift and C site scan without swift-syntax or libclang: what every user build runs.
         .target(name: "TaggerLexScan", dependencies: ["TaggerCore"], path: "Sources/tagger/LexScan"),
         // swift-syntax front end: finds and annotates Swift sites (CLI and command plugin only).

@@ -1,4 +1,5 @@
 import TaggerCore
+import TaggerLexScan
 
 /// Which comment and suppression syntax a file uses.
 public enum SourceLanguage: Sendable, Equatable {
@@ -19,7 +20,7 @@ public typealias SourceReader = @Sendable (_ path: String) -> String?
 /// text that baselines match on.
 struct SourceText {
     let lines: [String]
-    let comments: [CommentScanner.Comment]
+    let comments: [LexComment]
 
     init(_ text: String, language: SourceLanguage) {
         // Split on "\n" only; a "\r" before it belongs to the line and is trimmed with the
@@ -27,7 +28,7 @@ struct SourceText {
         // (Split on the byte: Swift's Character "\r\n" is one grapheme and never equals "\n".)
         lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             .map { String(decoding: $0, as: UTF8.self) }
-        comments = CommentScanner.comments(in: text, language: language)
+        comments = Lexer.comments(in: text, dialect: language == .swift ? .swift : .c)
     }
 
     /// A 1-based byte column of a line in UTF-16 code units (SARIF's default column kind).

@@ -1,4 +1,5 @@
 import TaggerCore
+import TaggerLexScan
 
 /// Reads the suppression directives out of a file's comments (see `Suppression` for spellings).
 /// A directive it cannot understand suppresses nothing and becomes an `invalid-suppression`
@@ -29,7 +30,7 @@ enum SuppressionParser {
 
     // MARK: alloc-tag:
 
-    private static func parseAllocTag(_ body: [UInt8], at start: Int, comment: CommentScanner.Comment,
+    private static func parseAllocTag(_ body: [UInt8], at start: Int, comment: LexComment,
                                       file: String, into result: inout Result) {
         let location = position(of: start, in: body, comment: comment, file: file)
         var i = start + marker.utf8.count
@@ -79,7 +80,7 @@ enum SuppressionParser {
 
     // MARK: NOLINT
 
-    private static func parseNolint(_ body: [UInt8], at start: Int, comment: CommentScanner.Comment,
+    private static func parseNolint(_ body: [UInt8], at start: Int, comment: LexComment,
                                     file: String, into result: inout Result) {
         if start > 0, isIdentifierByte(body[start - 1]) { return }
         var i = start + 6
@@ -124,7 +125,7 @@ enum SuppressionParser {
     }
 
     /// File position of a byte offset in a comment's body.
-    private static func position(of offset: Int, in body: [UInt8], comment: CommentScanner.Comment,
+    private static func position(of offset: Int, in body: [UInt8], comment: LexComment,
                                  file: String) -> SourceLocation {
         var line = comment.bodyLine, column = comment.bodyColumn
         for byte in body[..<offset] {

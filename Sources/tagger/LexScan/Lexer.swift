@@ -17,7 +17,23 @@ public struct LexToken: Sendable, Equatable {
     public var column: Int
 }
 
-/// Splits source into tokens. Never fails: unterminated comments or literals run to the end.
+/// A comment, as the coverage gate reads suppressions from it.
+public struct LexComment: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case line, block }
+    public var kind: Kind
+    /// The text between the opener (`//`, `/*`) and the closer (`*/` or end of line).
+    public var body: String
+    /// 1-based line and byte column of the body's first character (just after the opener).
+    public var bodyLine: Int
+    public var bodyColumn: Int
+    /// 1-based line of the comment's last character.
+    public var endLine: Int
+}
+
+/// Splits source into tokens and comments: the one lexer of the token scan, the build
+/// plugin's generator and the coverage gate's suppression comments, so they never disagree
+/// about what is code. Never fails: unterminated comments or literals run to the end.
+/// C line comments continue over a backslash-newline (translation phase 2), Swift's do not.
 public struct Lexer {
     public enum Dialect: Sendable { case swift, c }
 
@@ -30,10 +46,19 @@ public struct Lexer {
     /// Interpolations of the string being read: code to tokenize after the string's token.
     private var interpolations: [(start: Int, end: Int, line: Int, lineStart: Int)] = []
     private var nestedInString = false
+    /// Comments in source order of their openers' lexing (interpolations after their string).
+    private var comments: [LexComment] = []
 
     public static func tokenize(_ source: String, dialect: Dialect) -> [LexToken] {
         var lexer = Lexer(bytes: Array(source.utf8), dialect: dialect)
         return lexer.run()
+    }
+
+    /// The comments of `source`, in the order they appear.
+    public static func comments(in source: String, dialect: Dialect) -> [LexComment] {
+        var lexer = Lexer(bytes: Array(source.utf8), dialect: dialect)
+        _ = lexer.run()
+        return lexer.comments.sorted { ($0.bodyLine, $0.bodyColumn) < ($1.bodyLine, $1.bodyColumn) }
     }
 
     private init(bytes: [UInt8], dialect: Dialect) {
@@ -56,10 +81,7 @@ public struct Lexer {
             let c = bytes[i]
             if c == UInt8(ascii: "\n") { advance(); atLineStart = true; continue }
             if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == 0x0C { advance(); continue }
-            if c == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "/") {
-                while i < end && bytes[i] != UInt8(ascii: "\n") { i += 1 }
-                continue
-            }
+            if c == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "/") { skipLineComment(); continue }
             if c == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") { skipBlockComment(); continue }
             let start = i, startLine = line, startColumn = i - lineStart + 1
             var kind: LexToken.Kind
@@ -70,7 +92,7 @@ public struct Lexer {
                     if bytes[i] == UInt8(ascii: "\n") { break }
                     if bytes[i] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") { skipBlockComment(); continue }
                     if bytes[i] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "/") {
-                        while i < end && bytes[i] != UInt8(ascii: "\n") { i += 1 }
+                        skipLineComment()
                         break
                     }
                     advance()
@@ -122,6 +144,7 @@ public struct Lexer {
                 }
                 tokens.append(punct("(", at: piece.start - 1))
                 tokens += inner.run()
+                comments += inner.comments
                 var close = punct(")", at: piece.end)
                 close.line = inner.line
                 close.column = piece.end - inner.lineStart + 1
@@ -132,22 +155,43 @@ public struct Lexer {
         return tokens
     }
 
-    /// Swift block comments nest; C ones do not.
+    /// At `//`: up to the end of the line, which a C backslash-newline continues.
+    private mutating func skipLineComment() {
+        i += 2
+        let bodyStart = i, bodyLine = line, bodyColumn = i - lineStart + 1
+        while i < end && bytes[i] != UInt8(ascii: "\n") {
+            if dialect == .c && bytes[i] == UInt8(ascii: "\\") && peek(1) == UInt8(ascii: "\n") { advance() }
+            advance()
+        }
+        comments.append(LexComment(kind: .line, body: text(bodyStart, i), bodyLine: bodyLine,
+                                   bodyColumn: bodyColumn, endLine: line))
+    }
+
+    /// At `/*`. Swift block comments nest; C ones do not.
     private mutating func skipBlockComment() {
-        var depth = 0
+        i += 2
+        let bodyStart = i, bodyLine = line, bodyColumn = i - lineStart + 1
+        var depth = 1
+        var bodyEnd = end
         while i < end {
-            if bytes[i] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
+            if dialect == .swift && bytes[i] == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
                 depth += 1; i += 2
-                if dialect == .c { depth = 1 }
                 continue
             }
             if bytes[i] == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
-                depth -= 1; i += 2
-                if depth == 0 { return }
+                depth -= 1
+                if depth == 0 { bodyEnd = i; i += 2; break }
+                i += 2
                 continue
             }
             advance()
         }
+        comments.append(LexComment(kind: .block, body: text(bodyStart, bodyEnd), bodyLine: bodyLine,
+                                   bodyColumn: bodyColumn, endLine: line))
+    }
+
+    private func text(_ from: Int, _ to: Int) -> String {
+        String(decoding: bytes[from..<max(from, min(to, end))], as: UTF8.self)
     }
 
     private func rawStringHashes() -> Int? {
