@@ -49,12 +49,11 @@ func text(_ s: String, _ type: String = "text/plain; charset=utf-8", status: Str
 /// `/debug/alloctag/allocinfo?format=text|json|folded|pprof|html&sort=bytes|calls&top=N`
 /// `&module=&function=&file=&line=&min_size=&max_size=&inaccurate=1`: the options of `tagger allocinfo`.
 func allocinfo(_ q: [String: String]) -> HTTPServer.Response {
-    var report: AllocinfoReport
-    do {
-        report = try AllocinfoReport(parsing: AllocProfiling.report().text, source: "pid \(getpid())")
-    } catch {
-        return text("the runtime's report did not parse: \(error)\n", status: "500 Internal Server Error")
-    }
+    // The runtime's entries become the report model directly: no formatting and parsing back.
+    var report = AllocinfoReport(entries: AllocProfiling.report().entries.map {
+        AllocinfoEntry(site: AllocSiteKey(module: $0.module, file: $0.file, line: $0.line, function: $0.function),
+                       bytes: $0.bytes, calls: $0.calls, accurate: $0.accurate)
+    }, source: "pid \(getpid())")
     let filter = ReportFilter(module: q["module"], function: q["function"], file: q["file"], line: q["line"].flatMap { Int($0) },
                               minSize: q["min_size"].flatMap(parseSize), maxSize: q["max_size"].flatMap(parseSize),
                               inaccurateOnly: q["inaccurate"] == "1")
