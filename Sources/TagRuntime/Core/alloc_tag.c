@@ -55,9 +55,9 @@ static void add_exited(uint32_t index, int64_t bytes, int64_t calls)
 	struct alloc_tag_counters *c = __atomic_load_n(&exited_total.chunk[ci], __ATOMIC_ACQUIRE);
 
 	if (c == NULL) {
-		pthread_mutex_lock(&threads_mutex);
+		rt_lock(&threads_mutex);
 		c = exited_chunk(ci);
-		pthread_mutex_unlock(&threads_mutex);
+		rt_unlock(&threads_mutex);
 		if (c == NULL) {
 			codetag_mark_inaccurate(index);
 			return;
@@ -72,7 +72,7 @@ static void fold_thread(void *arg)
 {
 	struct alloc_tag_thread *self = arg;
 
-	pthread_mutex_lock(&threads_mutex);
+	rt_lock(&threads_mutex);
 	for (uint32_t ci = 0; ci < COUNTER_CHUNKS; ci++) {
 		struct alloc_tag_counters *c = self->chunk[ci];
 		if (c == NULL)
@@ -92,7 +92,7 @@ static void fold_thread(void *arg)
 	*self->pprev = self->next;
 	if (self->next != NULL)
 		self->next->pprev = self->pprev;
-	pthread_mutex_unlock(&threads_mutex);
+	rt_unlock(&threads_mutex);
 
 	alloc_tag_self = &exited_marker;
 	for (uint32_t ci = 0; ci < COUNTER_CHUNKS; ci++) {
@@ -115,13 +115,13 @@ static struct alloc_tag_thread *register_thread(void)
 		return NULL;
 	struct alloc_tag_thread *self = p;
 
-	pthread_mutex_lock(&threads_mutex);
+	rt_lock(&threads_mutex);
 	self->next = threads;
 	self->pprev = &threads;
 	if (threads != NULL)
 		threads->pprev = &self->next;
 	threads = self;
-	pthread_mutex_unlock(&threads_mutex);
+	rt_unlock(&threads_mutex);
 
 	/* Publish before pthread_setspecific, which may allocate (keys past the 32nd): the
 	 * nested allocation then finds the block instead of registering again. */
@@ -175,11 +175,11 @@ void alloc_tag_sum_counters(struct alloc_tag_counters *out, uint32_t limit)
 	memset(out, 0, sizeof(*out) * limit);
 	if (limit == 0)
 		return;
-	pthread_mutex_lock(&threads_mutex);
+	rt_lock(&threads_mutex);
 	add_block(out, &exited_total, limit);
 	for (struct alloc_tag_thread *t = threads; t != NULL; t = t->next)
 		add_block(out, t, limit);
-	pthread_mutex_unlock(&threads_mutex);
+	rt_unlock(&threads_mutex);
 }
 
 static void add_one(struct alloc_tag_counters *out, struct alloc_tag_thread *block, uint32_t index)
@@ -202,20 +202,28 @@ int alloc_tag_sum_one_trylock(uint32_t index, struct alloc_tag_counters *out)
 	add_one(out, &exited_total, index);
 	for (struct alloc_tag_thread *t = threads; t != NULL; t = t->next)
 		add_one(out, t, index);
-	pthread_mutex_unlock(&threads_mutex);
+	rt_unlock(&threads_mutex);
 	return 0;
 }
 
-/* fork() in one thread while another holds a lock would leave the child's copy locked. */
+/* fork() in one thread while another holds a lock would leave the child's copy locked, so
+ * the prepare handler takes every runtime lock.  From then until the parent or child handler,
+ * the forking thread takes none (alloc_tag_fork_held): other libraries' fork handlers that run
+ * in between (registered before these, or by glibc's order) may allocate, first allocations
+ * and new size classes included, without waiting on a lock held here. */
+__thread int alloc_tag_fork_held ALLOC_TAG_IE;
+
 static void lock_for_fork(void)
 {
 	codetag_registry_lock();
 	pthread_mutex_lock(&threads_mutex);
 	slab_lock_for_fork();
+	alloc_tag_fork_held = 1;
 }
 
 static void unlock_in_parent(void)
 {
+	alloc_tag_fork_held = 0;
 	slab_unlock_in_parent();
 	pthread_mutex_unlock(&threads_mutex);
 	codetag_registry_unlock();
@@ -223,6 +231,7 @@ static void unlock_in_parent(void)
 
 static void unlock_in_child(void)
 {
+	alloc_tag_fork_held = 0;
 	slab_unlock_in_child();
 	pthread_mutex_unlock(&threads_mutex);
 	codetag_registry_unlock();

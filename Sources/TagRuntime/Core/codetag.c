@@ -48,8 +48,8 @@ static struct codetag_slot *slots;
 static uint32_t index_limit = CODETAG_FIRST_INDEX;
 static struct codetag_range *ranges;
 
-void codetag_registry_lock(void) { pthread_mutex_lock(&registry_mutex); }
-void codetag_registry_unlock(void) { pthread_mutex_unlock(&registry_mutex); }
+void codetag_registry_lock(void) { rt_lock(&registry_mutex); }
+void codetag_registry_unlock(void) { rt_unlock(&registry_mutex); }
 
 /* ---- A bump arena for the registry's own memory (never through malloc) --------------- */
 
@@ -106,7 +106,7 @@ static uint32_t assign_index(struct codetag *ct)
 
 void codetag_reserve(uint32_t index, struct codetag *ct)
 {
-	pthread_mutex_lock(&registry_mutex);
+	rt_lock(&registry_mutex);
 	if (ensure_slots() == 0) {
 		slots[index].ct = ct;
 		slots[index].modname = NULL;
@@ -116,7 +116,7 @@ void codetag_reserve(uint32_t index, struct codetag *ct)
 		slots[index].state = SLOT_RESOLVED;
 		ct->index = index;
 	}
-	pthread_mutex_unlock(&registry_mutex);
+	rt_unlock(&registry_mutex);
 }
 
 uint32_t codetag_register_one(struct codetag *ct)
@@ -125,11 +125,11 @@ uint32_t codetag_register_one(struct codetag *ct)
 
 	if (ct->magic != CODETAG_MAGIC)
 		return ALLOC_TAG_UNTAGGED_INDEX;
-	pthread_mutex_lock(&registry_mutex);
+	rt_lock(&registry_mutex);
 	index = ct->index;
 	if (index == 0)
 		index = assign_index(ct);
-	pthread_mutex_unlock(&registry_mutex);
+	rt_unlock(&registry_mutex);
 	return index != 0 ? index : ALLOC_TAG_UNTAGGED_INDEX;
 }
 
@@ -152,10 +152,10 @@ void codetag_register_range(struct codetag *start, struct codetag *stop)
 		return;
 	struct codetag_range *range;
 
-	pthread_mutex_lock(&registry_mutex);
+	rt_lock(&registry_mutex);
 	for (range = ranges; range != NULL; range = range->next) {
 		if (range->start == start) {
-			pthread_mutex_unlock(&registry_mutex);
+			rt_unlock(&registry_mutex);
 			return;
 		}
 	}
@@ -175,7 +175,7 @@ void codetag_register_range(struct codetag *start, struct codetag *stop)
 		if (slots[index].range == NULL)
 			slots[index].range = range;
 	}
-	pthread_mutex_unlock(&registry_mutex);
+	rt_unlock(&registry_mutex);
 }
 
 /* ---- Strings -------------------------------------------------------------------------- */
@@ -238,7 +238,7 @@ static void resolve_modname(uint32_t index)
 		return;
 	/* Under the lock the record's image cannot finish unloading: its destructor needs the
 	 * lock to swap the record for a copy. */
-	pthread_mutex_lock(&registry_mutex);
+	rt_lock(&registry_mutex);
 	ct = slots[index].ct;
 	range = slots[index].range;
 	/* An explicit name (ALLOC_TAG_MODNAME) wins over the image's. */
@@ -247,33 +247,33 @@ static void resolve_modname(uint32_t index)
 		resolved = NULL;
 	if (resolved != NULL)
 		resolved = copy_string(resolved);
-	pthread_mutex_unlock(&registry_mutex);
+	rt_unlock(&registry_mutex);
 	if (resolved == NULL) {
 		int known = 0;
 		if (range != NULL) {
-			pthread_mutex_lock(&registry_mutex);
+			rt_lock(&registry_mutex);
 			known = range->resolved;
 			resolved = range->modname;
-			pthread_mutex_unlock(&registry_mutex);
+			rt_unlock(&registry_mutex);
 		}
 		if (!known) {
 			const void *where = range != NULL ? (const void *)range->start : (const void *)ct;
 			const char *found = image_name_of(where, name, sizeof(name));
-			pthread_mutex_lock(&registry_mutex);
+			rt_lock(&registry_mutex);
 			resolved = found != NULL ? copy_string(found) : NULL;
 			if (range != NULL && !range->resolved) {
 				range->modname = resolved;
 				range->resolved = 1;
 			}
-			pthread_mutex_unlock(&registry_mutex);
+			rt_unlock(&registry_mutex);
 		}
 	}
-	pthread_mutex_lock(&registry_mutex);
+	rt_lock(&registry_mutex);
 	if (!(slots[index].state & SLOT_RESOLVED)) {
 		slots[index].modname = resolved;
 		__atomic_fetch_or(&slots[index].state, SLOT_RESOLVED, __ATOMIC_RELEASE);
 	}
-	pthread_mutex_unlock(&registry_mutex);
+	rt_unlock(&registry_mutex);
 }
 
 void codetag_unregister_range(struct codetag *start, struct codetag *stop)
@@ -289,7 +289,7 @@ void codetag_unregister_range(struct codetag *start, struct codetag *stop)
 			resolve_modname(index);
 	}
 
-	pthread_mutex_lock(&registry_mutex);
+	rt_lock(&registry_mutex);
 	for (link = &ranges; *link != NULL; link = &(*link)->next) {
 		if ((*link)->start == start) {
 			*link = (*link)->next;
@@ -316,7 +316,7 @@ void codetag_unregister_range(struct codetag *start, struct codetag *stop)
 		slots[index].ct = copy;
 		slots[index].state |= SLOT_UNLOADED;
 	}
-	pthread_mutex_unlock(&registry_mutex);
+	rt_unlock(&registry_mutex);
 }
 
 /* ---- Reading ------------------------------------------------------------------------- */
@@ -334,7 +334,7 @@ int codetag_info_at(uint32_t index, struct codetag_info *info)
 	if (slots == NULL || index == 0 || index >= codetag_index_limit())
 		return 0;
 	resolve_modname(index);
-	pthread_mutex_lock(&registry_mutex);
+	rt_lock(&registry_mutex);
 	slot = &slots[index];
 	ct = slot->ct;
 	if (slot->function == NULL || slot->filename == NULL) {
@@ -352,7 +352,7 @@ int codetag_info_at(uint32_t index, struct codetag_info *info)
 	info->flags = ct->flags;
 	if (slot->state & SLOT_INACCURATE)
 		info->flags |= CODETAG_FLAG_INACCURATE;
-	pthread_mutex_unlock(&registry_mutex);
+	rt_unlock(&registry_mutex);
 	return 1;
 }
 

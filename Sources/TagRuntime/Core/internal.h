@@ -9,6 +9,7 @@
 
 #include "alloc_tag/alloc_tag.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -22,6 +23,28 @@
  * time.  On x86-64 these compile to plain moves (no lock prefix). */
 #define load_relaxed(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define store_relaxed(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/* ---- Locks and fork ----------------------------------------------------------------- */
+
+/* Set in the thread that forks from the moment the runtime's prepare handler holds every
+ * runtime lock until its parent or child handler lets them go.  That thread then takes no
+ * runtime lock (it holds them all, and no other thread can be inside the runtime), so a
+ * fork handler of another library that allocates in that window, a thread's first
+ * allocation included, neither waits on a lock the handlers hold nor depends on the order
+ * in which the handlers were registered. */
+extern __thread int alloc_tag_fork_held ALLOC_TAG_IE;
+
+static inline void rt_lock(pthread_mutex_t *m)
+{
+	if (!alloc_tag_fork_held)
+		pthread_mutex_lock(m);
+}
+
+static inline void rt_unlock(pthread_mutex_t *m)
+{
+	if (!alloc_tag_fork_held)
+		pthread_mutex_unlock(m);
+}
 
 /* ---- Tag indices -------------------------------------------------------------------- */
 
@@ -164,6 +187,11 @@ static inline __attribute__((always_inline)) void alloc_tag_uncharge(uint32_t in
 
 ALLOC_TAG_HIDDEN void alloc_tag_message(const char *first, ...);
 #define alloc_tag_warn(...) alloc_tag_message("alloctag: warning: ", __VA_ARGS__, (const char *)0)
+
+/* misuse.c: "<what> in alloctag: 0x...", then abort (a double or invalid free). */
+ALLOC_TAG_HIDDEN __attribute__((noreturn, cold)) void alloc_tag_abort_pointer(const char *what, const void *p);
+/* Whether the glibc chunk at mem (what glibc's malloc returned) sits in glibc's tcache. */
+ALLOC_TAG_HIDDEN int alloc_tag_glibc_freed(const void *mem);
 
 /* Compressed references keep a 16-bit index. */
 #define ALLOC_TAG_COMPRESSED_MAX_INDEX 0xffffu

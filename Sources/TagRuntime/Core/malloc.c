@@ -13,13 +13,19 @@
  *
  * Compressed mode: requests up to SLAB_MAX_SIZE bytes (alignment 16 or less) come from
  * slabs that keep a 4-byte reference per object beside the objects (slab.h), the way the
- * kernel's slabs keep their obj_exts.  Bigger and over-aligned requests keep 8 bytes at
- * the end of glibc's usable area (the allocation's slack, which is often already there),
- * holding a 16-bit index and the slack so the requested size can be recovered; their user
- * pointer is always glibc's pointer.
+ * kernel's slabs keep their obj_exts.  Bigger and over-aligned requests carry the header
+ * as above (16 bytes on at least 513: at most 3%), so their size is exact whatever slack
+ * glibc leaves (an earlier 8-byte trailer in that slack could not tell 2 MiB of alignment
+ * slack from the request, and could not be read safely after a double free).
  *
- * `check` is a magic word mixed with the user pointer: a pointer that never carried a
- * reference (foreign) or a stale one is recognised and handed to glibc untouched.
+ * `check` is a magic word mixed with the user pointer; a free writes a second word (dead) in
+ * its place, and a slab object's reference goes to 0.  A pointer without a live reference
+ * is one of three things (free_unreferenced): glibc's own block, handed to glibc, which
+ * checks it as it always does; a second free (the dead word, glibc's tcache key where the
+ * header was, or a free slab object); or a pointer no allocation returned (inside a slab
+ * but off its object grid, or with no plausible glibc chunk size before it).  The last two
+ * abort with glibc's message and the pointer (misuse.c).  Slab free lists are protected
+ * and checked on every pop (slab.h).
  */
 #include "internal.h"
 #include "slab.h"
@@ -56,6 +62,7 @@ ALLOC_TAG_COLD static int reference_fault(void)
 
 #define HEADER_SIZE 16u
 #define HEADER_MAGIC 0xa110c7a9u
+#define HEADER_DEAD 0xdeadf7eeu
 #define SIZE_MASK ((UINT64_C(1) << 56) - 1)
 
 struct ref_header {
@@ -72,12 +79,18 @@ struct ref {
 	uint32_t index;
 	int aligned;  /* base != user - HEADER_SIZE */
 	int grown;    /* slab objects only: grown by realloc before */
-	uint32_t *check; /* the reference's check word, cleared when the block is freed */
+	uint32_t *check; /* the reference's check word, set to `dead` when the block is freed */
+	uint32_t dead;
 };
 
 static inline uint32_t header_check(const void *user)
 {
 	return HEADER_MAGIC ^ (uint32_t)((uintptr_t)user >> 4);
+}
+
+static inline uint32_t header_dead(const void *user)
+{
+	return HEADER_DEAD ^ (uint32_t)((uintptr_t)user >> 4);
 }
 
 static inline __attribute__((always_inline)) void *header_attach(void *base, size_t offset, unsigned shift, size_t size, void *caller)
@@ -106,26 +119,16 @@ static inline __attribute__((always_inline)) int header_find(void *user, struct 
 	r->aligned = shift != 0;
 	r->base = shift ? (char *)user - ((size_t)1 << shift) : (void *)h;
 	r->check = &h->check;
+	r->dead = header_dead(user);
 	r->slab = NULL;
 	return 1;
 }
 
 /* ---- Compressed references ------------------------------------------------------------ */
 
-#define TRAILER_SIZE 8u
-#define TRAILER_MAGIC 0x7a11c0deu
-
-struct ref_trailer {
-	uint16_t index;
-	uint16_t slack; /* usable - TRAILER_SIZE - size */
-	uint32_t check;
-};
-_Static_assert(sizeof(struct ref_trailer) == TRAILER_SIZE, "trailer is 8 bytes");
-
 /* glibc's usable size of a chunk it returned (its musable()): the size word precedes the
  * pointer, the low three bits are flags, bit 1 marks an mmapped chunk.  Used inside the
- * allocator where the exported malloc_usable_size cannot be looked up; a test checks it
- * against glibc's own function. */
+ * allocator where the exported malloc_usable_size cannot be looked up. */
 static inline __attribute__((always_inline)) size_t chunk_usable(const void *p)
 {
 	size_t word = ((const size_t *)p)[-1];
@@ -133,21 +136,16 @@ static inline __attribute__((always_inline)) size_t chunk_usable(const void *p)
 	return (word & 2) ? chunk - 2 * sizeof(size_t) : chunk - sizeof(size_t);
 }
 
-/* What to ask glibc for so that the trailer fits: glibc rounds requests up to 16 bytes
- * plus 8 of header (32 at least), so the slack is often already there. */
-static inline __attribute__((always_inline)) size_t compressed_request(size_t size)
+/* Whether the word before p reads as a chunk size glibc could have written: a multiple of
+ * 16 (flags aside), at least 32, below 2^47.  A pointer into the middle of a block seldom
+ * passes. */
+static inline __attribute__((always_inline)) int chunk_plausible(const void *p)
 {
-	size_t chunk = (size + sizeof(size_t) + 15) & ~(size_t)15;
-	size_t usable = (chunk < 32 ? 32 : chunk) - sizeof(size_t);
-	return usable - size >= TRAILER_SIZE ? size : size + TRAILER_SIZE;
+	size_t chunk = ((const size_t *)p)[-1] & ~(size_t)7;
+	return (chunk & 15) == 0 && chunk - 32 < ((size_t)1 << 47);
 }
 
-static inline uint32_t trailer_check(const void *user)
-{
-	return TRAILER_MAGIC ^ (uint32_t)((uintptr_t)user >> 4);
-}
-
-/* Charges size; returns the index a compressed reference records (0 past its width). */
+/* Charges size; returns the index a slab reference records (0 past its width). */
 static inline __attribute__((always_inline)) uint32_t compressed_charge(size_t size, void *caller)
 {
 	uint32_t index = alloc_tag_charge(size, caller);
@@ -160,66 +158,17 @@ static inline __attribute__((always_inline)) uint32_t compressed_charge(size_t s
 	return index;
 }
 
-/* Charges and writes the trailer; returns 0 when glibc gave less room than predicted. */
-static inline __attribute__((always_inline)) int trailer_attach(void *user, size_t size, void *caller)
-{
-	size_t usable = chunk_usable(user);
-	size_t slack;
-	uint32_t index;
-	struct ref_trailer *t;
-
-	if (unlikely(usable < size + TRAILER_SIZE))
-		return 0;
-	slack = usable - TRAILER_SIZE - size;
-	if (unlikely(slack > 0xffff)) {
-		/* Charge what can be recovered at free time, so charge == uncharge. */
-		size += slack - 0xffff;
-		slack = 0xffff;
-	}
-	index = compressed_charge(size, caller);
-	t = (struct ref_trailer *)((char *)user + usable - TRAILER_SIZE);
-	t->index = (uint16_t)index;
-	t->slack = (uint16_t)slack;
-	t->check = trailer_check(user);
-	return 1;
-}
-
-static inline __attribute__((always_inline)) int trailer_find(void *user, struct ref *r)
-{
-	size_t usable = chunk_usable(user);
-	struct ref_trailer *t;
-
-	if (unlikely(usable < TRAILER_SIZE))
-		return 0;
-	t = (struct ref_trailer *)((char *)user + usable - TRAILER_SIZE);
-	if (unlikely(t->check != trailer_check(user)))
-		return 0;
-	r->base = user;
-	r->index = t->index;
-	r->size = usable - TRAILER_SIZE - t->slack;
-	r->aligned = 0;
-	r->check = &t->check;
-	r->slab = NULL;
-	return 1;
-}
-
 /* ---- Slab references (compressed mode, small requests) ------------------------------- */
-
-static inline __attribute__((always_inline)) void slab_attach(struct slab *s, void *user, size_t size, uint32_t flags, void *caller)
-{
-	uint32_t *slot = slab_ref_slot(s, user);
-	*slot = slab_ref(s->size, size, compressed_charge(size, caller), flags);
-}
 
 /* size bytes in an object of the class for room (>= size, <= SLAB_MAX_SIZE); NULL when no
  * slab can be had. */
 static inline __attribute__((always_inline)) void *slab_malloc(size_t room, size_t size, uint32_t flags, void *caller)
 {
-	struct slab *s;
-	void *p = slab_alloc(room, &s);
+	uint32_t *slot;
+	void *p = slab_alloc(room, &slot);
 
 	if (likely(p != NULL))
-		slab_attach(s, p, size, flags, caller);
+		*slot = slab_ref((slab_class(room) + 1) * 16, size, compressed_charge(size, caller), flags);
 	return p;
 }
 
@@ -239,21 +188,21 @@ static inline __attribute__((always_inline)) int slab_find(void *user, struct re
 	r->aligned = 0;
 	r->grown = (ref & SLAB_REF_GROWN) != 0;
 	r->check = slot;
+	r->dead = 0;
 	return 1;
 }
 
-static inline __attribute__((always_inline)) int find_ref(void *user, int mode, struct ref *r)
+/* Slabs exist only in the compressed form: in the header form the range is empty. */
+static inline __attribute__((always_inline)) int find_ref(void *user, struct ref *r)
 {
-	if (mode == ALLOC_TAG_MODE_HEADER)
-		return header_find(user, r);
-	return slab_contains(user) ? slab_find(user, r) : trailer_find(user, r);
+	return slab_contains(user) ? slab_find(user, r) : header_find(user, r);
 }
 
 /* Uncharges a found reference and gives the memory back. */
 static inline __attribute__((always_inline)) void release(void *user, const struct ref *r)
 {
 	alloc_tag_uncharge(r->index, r->size);
-	*r->check = 0; /* a stale pointer freed again is then foreign, not a second uncharge */
+	*r->check = r->dead; /* a second free of the pointer is then recognised */
 	if (r->slab != NULL)
 		slab_free(r->slab, user);
 	else
@@ -305,15 +254,7 @@ static inline __attribute__((always_inline)) void *tracked_malloc(size_t size, i
 		p = zero ? __libc_calloc(1, size) : __libc_malloc(size);
 		return p ? untracked(p, caller) : out_of_memory(size);
 	}
-	if (likely(mode == ALLOC_TAG_MODE_HEADER)) {
-		void *base = zero ? __libc_calloc(1, size + HEADER_SIZE) : __libc_malloc(size + HEADER_SIZE);
-		if (unlikely(base == NULL)) {
-			p = zero ? __libc_calloc(1, size) : __libc_malloc(size);
-			return p ? untracked(p, caller) : out_of_memory(size);
-		}
-		return header_attach(base, HEADER_SIZE, 0, size, caller);
-	}
-	if (likely(size <= SLAB_MAX_SIZE)) {
+	if (mode == ALLOC_TAG_MODE_COMPRESSED && likely(size <= SLAB_MAX_SIZE)) {
 		p = slab_malloc(size, size, 0, caller);
 		if (likely(p != NULL)) { /* else no slab could be had: glibc serves it */
 			if (zero)
@@ -321,22 +262,12 @@ static inline __attribute__((always_inline)) void *tracked_malloc(size_t size, i
 			return p;
 		}
 	}
-	size_t request = compressed_request(size);
-	p = zero ? __libc_calloc(1, request) : __libc_malloc(request);
-	if (unlikely(p == NULL))
-		return out_of_memory(size);
-	if (unlikely(!trailer_attach(p, size, caller))) {
-		void *q = __libc_realloc(p, size + TRAILER_SIZE);
-		if (q == NULL) {
-			__libc_free(p);
-			return out_of_memory(size);
-		}
-		if (zero)
-			memset(q, 0, size + TRAILER_SIZE);
-		p = q;
-		trailer_attach(p, size, caller);
+	void *base = zero ? __libc_calloc(1, size + HEADER_SIZE) : __libc_malloc(size + HEADER_SIZE);
+	if (unlikely(base == NULL)) {
+		p = zero ? __libc_calloc(1, size) : __libc_malloc(size);
+		return p ? untracked(p, caller) : out_of_memory(size);
 	}
-	return p;
+	return header_attach(base, HEADER_SIZE, 0, size, caller);
 }
 
 static inline __attribute__((always_inline)) void *tracked_memalign(size_t align, size_t size, int mode, void *caller)
@@ -345,27 +276,42 @@ static inline __attribute__((always_inline)) void *tracked_memalign(size_t align
 		return tracked_malloc(size, mode, 0, caller);
 	if (unlikely(size > MAX_REQUEST || align > MAX_REQUEST))
 		return out_of_memory(size);
-	if (mode == ALLOC_TAG_MODE_HEADER) {
-		void *base = __libc_memalign(align, size + align);
-		if (unlikely(base == NULL))
-			return out_of_memory(size);
-		return header_attach(base, align, (unsigned)__builtin_ctzl(align), size, caller);
-	}
-	void *p = __libc_memalign(align, size + TRAILER_SIZE);
-	if (unlikely(p == NULL))
+	void *base = __libc_memalign(align, size + align);
+	if (unlikely(base == NULL))
 		return out_of_memory(size);
-	trailer_attach(p, size, caller); /* room is there: size + TRAILER_SIZE was asked for */
-	return p;
+	return header_attach(base, align, (unsigned)__builtin_ctzl(align), size, caller);
 }
 
-/* A pointer without a reference.  One inside the slabs' range is not glibc's to take (a
- * second free, or not an object's start): it is dropped, as glibc would abort. */
+/* A pointer without a live reference, given to free or realloc (fn): returns when it is
+ * glibc's own block, aborts on a second free or a pointer no allocation returned. */
+ALLOC_TAG_COLD static void check_unreferenced(void *p, const char *fn)
+{
+	const char *dead = NULL;
+
+	if (slab_contains(p)) {
+		if (slab_ref_slot(slab_of(p), p) != NULL)
+			dead = "double free detected";
+	} else {
+		struct ref_header *h = (struct ref_header *)p - 1;
+		if (h->check == header_dead(p) || alloc_tag_glibc_freed(h))
+			dead = "double free detected";
+		else if (chunk_plausible(p))
+			return;
+	}
+	char what[64];
+	size_t n = strlen(fn);
+	memcpy(what, fn, n);
+	what[n++] = ' ';
+	strcpy(what + n, dead != NULL ? dead : "invalid pointer");
+	alloc_tag_abort_pointer(what, p);
+}
+
+/* Gives glibc a block that never carried a reference (checked first). */
 ALLOC_TAG_COLD static void free_foreign(void *p, void *caller)
 {
+	check_unreferenced(p, "free():");
 	if (alloc_tag_debug_level)
 		alloc_tag_debug_foreign_free(p, caller);
-	if (slab_contains(p))
-		return;
 	__libc_free(p);
 }
 
@@ -399,7 +345,7 @@ static inline __attribute__((always_inline)) void *slab_realloc(void *p, const s
 
 	if (size <= s->size && (size >= r->size || 4 * size >= s->size)) {
 		alloc_tag_uncharge(r->index, r->size);
-		slab_attach(s, p, size, grown ? SLAB_REF_GROWN : 0, caller);
+		*r->check = slab_ref(s->size, size, compressed_charge(size, caller), grown ? SLAB_REF_GROWN : 0);
 		return p;
 	}
 	if (size > r->size && size <= SLAB_MAX_SIZE) {
@@ -441,11 +387,11 @@ EXPORT void *malloc(size_t size)
 	return malloc_tracked(size, mode, CALLER());
 }
 
-__attribute__((noinline)) static void free_tracked(void *p, int mode, void *caller)
+__attribute__((noinline)) static void free_tracked(void *p, void *caller)
 {
 	struct ref r;
 
-	if (unlikely(!find_ref(p, mode, &r))) {
+	if (unlikely(!find_ref(p, &r))) {
 		free_foreign(p, caller);
 		return;
 	}
@@ -463,7 +409,7 @@ EXPORT void free(void *p)
 		__libc_free(p);
 		return;
 	}
-	free_tracked(p, mode, CALLER());
+	free_tracked(p, CALLER());
 }
 
 EXPORT void *calloc(size_t count, size_t size)
@@ -494,12 +440,9 @@ EXPORT void *realloc(void *p, size_t size)
 		free(p);
 		return NULL;
 	}
-	int found = find_ref(p, mode, &r);
-	if (unlikely(!found && slab_contains(p))) {
-		free_foreign(p, CALLER());
-		errno = EINVAL;
-		return NULL;
-	}
+	int found = find_ref(p, &r);
+	if (unlikely(!found))
+		check_unreferenced(p, "realloc():");
 	if (found && r.slab != NULL)
 		return slab_realloc(p, &r, size, mode, CALLER());
 	if (unlikely(!found || r.aligned)) {
@@ -518,27 +461,15 @@ EXPORT void *realloc(void *p, size_t size)
 	}
 	if (unlikely(size > MAX_REQUEST))
 		return out_of_memory(size);
-	if (mode == ALLOC_TAG_MODE_HEADER) {
-		void *base = __libc_realloc(r.base, size + HEADER_SIZE);
-		if (unlikely(base == NULL))
-			return out_of_memory(size); /* the old block and its reference are intact */
-		alloc_tag_uncharge(r.index, r.size);
-		return header_attach(base, HEADER_SIZE, 0, size, CALLER());
-	}
-	void *q = __libc_realloc(p, compressed_request(size));
-	if (unlikely(q == NULL))
+	/* A block glibc moves is freed: its reference must read as dead, not live. */
+	*r.check = r.dead;
+	void *base = __libc_realloc(r.base, size + HEADER_SIZE);
+	if (unlikely(base == NULL)) {
+		*r.check = header_check(p);
 		return out_of_memory(size); /* the old block and its reference are intact */
-	alloc_tag_uncharge(r.index, r.size);
-	if (unlikely(!trailer_attach(q, size, CALLER()))) {
-		/* glibc gave less slack than predicted; an old trailer left inside is harmless:
-		 * only the one at the end of the usable area counts. */
-		void *grown = __libc_realloc(q, size + TRAILER_SIZE);
-		if (grown == NULL)
-			return untracked(q, CALLER());
-		q = grown;
-		trailer_attach(q, size, CALLER());
 	}
-	return q;
+	alloc_tag_uncharge(r.index, r.size);
+	return header_attach(base, HEADER_SIZE, 0, size, CALLER());
 }
 
 EXPORT void *reallocarray(void *p, size_t count, size_t size)
@@ -628,11 +559,9 @@ EXPORT size_t malloc_usable_size(void *p)
 	if (p == NULL)
 		return 0;
 	mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_ACQUIRE);
-	if (mode <= ALLOC_TAG_MODE_NEVER || !find_ref(p, mode, &r))
+	if (mode <= ALLOC_TAG_MODE_NEVER || !find_ref(p, &r))
 		return slab_contains(p) ? 0 : libc_usable_size(p);
 	if (r.slab != NULL)
 		return r.slab->size;
-	if (mode == ALLOC_TAG_MODE_COMPRESSED)
-		return libc_usable_size(p) - TRAILER_SIZE;
 	return libc_usable_size(r.base) - (size_t)((char *)p - (char *)r.base);
 }

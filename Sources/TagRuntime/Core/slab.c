@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 __thread struct slab_heap *slab_heap_self ALLOC_TAG_IE;
 uintptr_t slab_region_base;
@@ -27,6 +30,7 @@ static unsigned pool_warm_count;
 static struct slab *pool_cold;     /* empty slabs whose pages went back to the kernel */
 static struct slab *orphans[SLAB_CLASSES];
 static struct slab_heap *heaps; /* every live heap */
+static uintptr_t list_secret;   /* per process, mixed into every slab's key */
 
 /* The owner of orphaned slabs (never a thread's heap, so every free of theirs is remote),
  * and the heap of a thread whose heap has been torn down (it allocates from glibc). */
@@ -70,8 +74,22 @@ static void list_remove(struct slab **head, struct slab *s)
 
 /* ---- The range and the pool (callers hold slab_mutex) --------------------------------- */
 
+/* The per-process secret: getrandom(2), or (no entropy yet) the clock and an address. */
+static void choose_secret(void)
+{
+	uintptr_t k = 0;
+	struct timespec ts;
+
+	if (syscall(SYS_getrandom, &k, sizeof(k), 1 /* GRND_NONBLOCK */) != (long)sizeof(k)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		k = ((uintptr_t)ts.tv_nsec << 32) ^ (uintptr_t)ts.tv_sec ^ (uintptr_t)&k;
+	}
+	list_secret = k * 0x9e3779b97f4a7c15ull;
+}
+
 static int reserve_region(void)
 {
+	choose_secret();
 	for (size_t i = 0; i < sizeof(region_sizes) / sizeof(region_sizes[0]); i++) {
 		uintptr_t bytes = region_sizes[i];
 		void *p = mmap(NULL, bytes + SLAB_BYTES, PROT_NONE,
@@ -138,9 +156,9 @@ static struct slab *pool_pop(void)
 
 static void pool_put(struct slab *s)
 {
-	pthread_mutex_lock(&slab_mutex);
+	rt_lock(&slab_mutex);
 	pool_push(s);
-	pthread_mutex_unlock(&slab_mutex);
+	rt_unlock(&slab_mutex);
 }
 
 static void slab_init(struct slab *s, unsigned cls, int reused)
@@ -154,6 +172,7 @@ static void slab_init(struct slab *s, unsigned cls, int reused)
 	if (reused)
 		memset(s->refs, 0, capacity * sizeof(uint32_t));
 	s->free = NULL;
+	s->key = list_secret ^ ((uintptr_t)s >> SLAB_SHIFT) * 0xff51afd7ed558ccdull;
 	s->objects = (char *)(((uintptr_t)&s->refs[capacity] + 15) & ~(uintptr_t)15);
 	s->bump = s->objects;
 	s->end = s->objects + (size_t)capacity * size;
@@ -202,13 +221,13 @@ static void heap_exit(void *arg)
 {
 	struct slab_heap *h = arg;
 
-	pthread_mutex_lock(&heaps_mutex);
-	pthread_mutex_lock(&h->lock);
-	pthread_mutex_lock(&slab_mutex);
+	rt_lock(&heaps_mutex);
+	rt_lock(&h->lock);
+	rt_lock(&slab_mutex);
 	orphan_heap(h);
-	pthread_mutex_unlock(&slab_mutex);
-	pthread_mutex_unlock(&h->lock);
-	pthread_mutex_unlock(&heaps_mutex);
+	rt_unlock(&slab_mutex);
+	rt_unlock(&h->lock);
+	rt_unlock(&heaps_mutex);
 	/* Later destructors of this thread allocate from glibc. */
 	slab_heap_self = &slab_heap_gone;
 	munmap(h, sizeof(*h));
@@ -228,13 +247,15 @@ static struct slab_heap *heap_create(void)
 	struct slab_heap *h = p;
 
 	pthread_mutex_init(&h->lock, NULL);
-	pthread_mutex_lock(&heaps_mutex);
+	if (alloc_tag_fork_held)
+		pthread_mutex_lock(&h->lock); /* as fork's handlers hold every other heap's */
+	rt_lock(&heaps_mutex);
 	h->next = heaps;
 	h->pprev = &heaps;
 	if (heaps != NULL)
 		heaps->pprev = &h->next;
 	heaps = h;
-	pthread_mutex_unlock(&heaps_mutex);
+	rt_unlock(&heaps_mutex);
 	/* Published before pthread_setspecific, which may allocate. */
 	slab_heap_self = h;
 	pthread_once(&heap_key_once, create_heap_key);
@@ -244,18 +265,24 @@ static struct slab_heap *heap_create(void)
 
 /* ---- Refilling ------------------------------------------------------------------------ */
 
-/* Moves the objects other threads freed onto the owner's free list. */
+/* Moves the objects other threads freed onto the owner's free list, checking each: it
+ * must be one of s's objects and free (its reference is cleared before the push). */
 static void collect_remote(struct slab *s)
 {
-	void *list, *tail;
+	void *list, *tail, *next;
 	uint32_t n = 1;
 
 	if (load_relaxed(&s->remote) == NULL)
 		return;
 	list = __atomic_exchange_n(&s->remote, NULL, __ATOMIC_ACQUIRE);
-	for (tail = list; *(void **)tail != NULL; tail = *(void **)tail)
-		n++;
-	*(void **)tail = s->free;
+	for (tail = list;; tail = next, n++) {
+		uint32_t *slot = slab_ref_slot(s, tail);
+		if (slot == NULL || *slot != 0)
+			slab_corrupt_list(tail);
+		if ((next = slab_reveal(tail, *(uintptr_t *)tail, s->key)) == NULL)
+			break;
+	}
+	*(uintptr_t *)tail = slab_protect(tail, s->free, s->key);
 	s->free = list;
 	s->used -= n;
 }
@@ -323,12 +350,12 @@ static struct slab *refill(struct slab_heap *h, unsigned cls)
 	/* Then a slab of an exited thread (full ones join this heap's full list), an empty
 	 * one, a new one. */
 	for (;;) {
-		pthread_mutex_lock(&slab_mutex);
+		rt_lock(&slab_mutex);
 		if ((s = orphans[cls]) == NULL)
 			break; /* still holding slab_mutex */
 		list_remove(&orphans[cls], s);
 		store_relaxed(&s->owner, h);
-		pthread_mutex_unlock(&slab_mutex);
+		rt_unlock(&slab_mutex);
 		collect_remote(s);
 		if (has_room(s)) {
 			make_current(h, s);
@@ -341,7 +368,7 @@ static struct slab *refill(struct slab_heap *h, unsigned cls)
 	int reused = s != NULL;
 	if (!reused)
 		s = carve();
-	pthread_mutex_unlock(&slab_mutex);
+	rt_unlock(&slab_mutex);
 	if (s == NULL)
 		return NULL;
 	slab_init(s, cls, reused);
@@ -350,30 +377,19 @@ static struct slab *refill(struct slab_heap *h, unsigned cls)
 	return s;
 }
 
-void *slab_alloc_slow(unsigned cls, struct slab **out)
+void *slab_alloc_slow(unsigned cls, uint32_t **slot)
 {
 	struct slab_heap *h = slab_heap_self;
 	struct slab *s;
-	void *p;
 
 	if (h == NULL && (h = heap_create()) == NULL)
 		return NULL;
 	if (h->exited)
 		return NULL;
-	pthread_mutex_lock(&h->lock);
+	rt_lock(&h->lock);
 	s = refill(h, cls);
-	pthread_mutex_unlock(&h->lock);
-	if (s == NULL)
-		return NULL;
-	if ((p = s->free) != NULL) {
-		s->free = *(void **)p;
-	} else {
-		p = s->bump;
-		s->bump += s->size;
-	}
-	s->used++;
-	*out = s;
-	return p;
+	rt_unlock(&h->lock);
+	return s != NULL ? slab_take(s, slot) : NULL; /* refill leaves room */
 }
 
 /* ---- Frees ---------------------------------------------------------------------------- */
@@ -383,7 +399,7 @@ void slab_free_remote(struct slab *s, void *p)
 	void *head = load_relaxed(&s->remote);
 
 	do {
-		*(void **)p = head;
+		*(uintptr_t *)p = slab_protect(p, head, s->key);
 	} while (!__atomic_compare_exchange_n(&s->remote, &head, p, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
@@ -392,7 +408,7 @@ void slab_free_local_slow(struct slab *s)
 {
 	struct slab_heap *h = s->owner;
 
-	pthread_mutex_lock(&h->lock);
+	rt_lock(&h->lock);
 	if (s->full) {
 		list_remove(&h->full[s->cls], s);
 		s->full = 0;
@@ -403,7 +419,12 @@ void slab_free_local_slow(struct slab *s)
 		list_remove(&h->partial[s->cls], s);
 		pool_put(s);
 	}
-	pthread_mutex_unlock(&h->lock);
+	rt_unlock(&h->lock);
+}
+
+void slab_corrupt_list(const void *p)
+{
+	alloc_tag_abort_pointer("malloc(): corrupted free list", p);
 }
 
 /* ---- fork ----------------------------------------------------------------------------- */
