@@ -102,6 +102,12 @@ let package = Package(
         .executableTarget(name: "tagruntime-swift-probe", dependencies: ["TagRuntime"], path: "Tests/RuntimeSwiftProbe"),
         // Overhead against plain glibc, measured in one run: `swift run -c release alloctag-bench`.
         .executableTarget(name: "alloctag-bench", dependencies: ["CAllocTag"], path: "Tests/Benchmarks/Micro"),
+        // Both Swift front ends over real packages' files and fuzzed mutants (Tests/Corpus/run.sh).
+        .executableTarget(
+            name: "alloctag-corpus",
+            dependencies: ["TaggerCore", "TaggerLexScan", "TaggerSwift"],
+            path: "Tests/Corpus/Tool"
+        ),
         // The coverage gate with hand-built sites (no front end), golden files for every reporter.
         .testTarget(name: "GateTests", dependencies: ["TaggerGate", "TaggerCore"], path: "Tests/GateTests/Unit", exclude: ["Golden"]),
         // `tagger check` end to end through the real front ends (builds the tagger executable).

@@ -62,6 +62,26 @@ final class SiteFindingTests: XCTestCase {
             ], types: ["Node", "Packet"])
     }
 
+    /// Both found in swift-collections by Tests/Corpus: a qualified type as the base of
+    /// `create`, and a function type (`->`) among the parameters before the last label.
+    func testQualifiedTypesAndFunctionTypedParameters() throws {
+        try assertSites("""
+            enum _HashNode { final class Storage: ManagedBuffer<Int, UInt8> {} }
+            struct Tracker {
+                func with<E>(layout: Int, using generator: (Int) -> E, _ body: (inout [E]) -> Void) {
+                    let object = 1️⃣_HashNode.Storage.create(
+                        minimumCapacity: layout) { _ in 0 }
+                    let p = 2️⃣Swift.UnsafeMutablePointer<E>.allocate(capacity: 1)
+                    let q = value.Storage.create(minimumCapacity: 1) { _ in 0 }   // on a value: not a type
+                    _ = (object, p, q)
+                }
+            }
+            """, [
+                "1️⃣": ("Storage.create", "Tracker.with(layout:using:_:)"),
+                "2️⃣": ("UnsafeMutablePointer.allocate", "Tracker.with(layout:using:_:)"),
+            ])
+    }
+
     func testFunctionNamesOfEveryKindOfDeclaration() throws {
         try assertSites("""
             let global = 1️⃣malloc(1)

@@ -23,4 +23,11 @@ public enum AllocatorNames {
         if rest.hasPrefix("Raw") { rest = rest.dropFirst("Raw".count) }
         return rest.isEmpty || rest == "Buffer"
     }
+
+    /// Spelled as a type: a capital first letter (after leading underscores when they are allowed,
+    /// as in `_HashNode.Storage`). Both front ends decide `Type.create(...)` bases with it.
+    public static func isTypeName(_ name: String, leadingUnderscores: Bool = false) -> Bool {
+        let rest = leadingUnderscores ? name.drop { $0 == "_" } : Substring(name)
+        return rest.unicodeScalars.first?.properties.isUppercase == true
+    }
 }

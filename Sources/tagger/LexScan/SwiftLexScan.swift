@@ -196,7 +196,8 @@ public enum SwiftLexScan {
             while k < t.count {
                 let s = t[k].text
                 if t[k].kind == .punct && (s == "(" || s == "[" || s == "<" || s == "{") { level += 1 }
-                if t[k].kind == .punct && (s == ")" || s == "]" || s == ">" || s == "}") {
+                let isArrow = s == ">" && k > 0 && t[k - 1].text == "-" && t[k - 1].end == t[k].start
+                if t[k].kind == .punct && (s == ")" || s == "]" || s == ">" && !isArrow || s == "}") {
                     if level == 0 { break }
                     level -= 1
                 }
@@ -296,10 +297,15 @@ public enum SwiftLexScan {
                 guard let open = skipBalancedBack(from: j) else { return nil }
                 j = open - 1
             }
-            guard j >= 0, t[j].kind == .identifier, let first = t[j].text.unicodeScalars.first,
-                  first.properties.isUppercase else { return nil }
-            if text(j - 1) == ".", text(j - 2) == "Swift" { return (j - 2, t[j].text) }
-            return (j, t[j].text)
+            guard j >= 0, t[j].kind == .identifier, AllocatorNames.isTypeName(t[j].text) else { return nil }
+            // A qualified type (`Swift.Name`, `_HashNode.Storage`): the site starts at its first part.
+            var first = j
+            while text(first - 1) == ".", first >= 2, t[first - 2].kind == .identifier,
+                  AllocatorNames.isTypeName(t[first - 2].text, leadingUnderscores: true) {
+                first -= 2
+            }
+            if text(first - 1) == "." { return nil }  // `value.Type.create`: qualified by a value
+            return (first, t[j].text)
         }
 
         /// The tag of `withAllocTag(&tag) { [try] site }` when the closure holds exactly the site.

@@ -76,15 +76,23 @@ final class SiteFinder: SyntaxVisitor {
     func typeName(of base: ExprSyntax) -> String? {
         var expr = base
         if let generic = expr.as(GenericSpecializationExprSyntax.self) { expr = generic.expression }
-        if let qualified = expr.as(MemberAccessExprSyntax.self), let module = qualified.base?.as(DeclReferenceExprSyntax.self),
-           module.baseName.text == "Swift" {
-            return qualified.declName.baseName.text
+        if let qualified = expr.as(MemberAccessExprSyntax.self) {
+            // A qualified type (`Swift.Name`, `_HashNode.Storage`): every part names a type or module.
+            let name = qualified.declName.baseName.text
+            guard qualified.declName.argumentNames == nil, AllocatorNames.isTypeName(name) else { return nil }
+            var base = qualified.base
+            while let member = base?.as(MemberAccessExprSyntax.self) {
+                guard AllocatorNames.isTypeName(member.declName.baseName.text, leadingUnderscores: true) else { return nil }
+                base = member.base
+            }
+            guard let root = base?.as(DeclReferenceExprSyntax.self),
+                  AllocatorNames.isTypeName(root.baseName.text, leadingUnderscores: true) else { return nil }
+            return name
         }
         guard let ref = expr.as(DeclReferenceExprSyntax.self) else { return nil }
         let name = ref.baseName.text
         if AllocatorNames.cModules.contains(name) { return name }
-        guard let first = name.unicodeScalars.first, first.properties.isUppercase else { return nil }
-        return name
+        return AllocatorNames.isTypeName(name) ? name : nil
     }
 
     /// `withAllocTag(&tag) { [try] call }` or `withAllocTag(&tag, { [try] call })`, the closure
