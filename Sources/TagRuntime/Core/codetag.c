@@ -367,8 +367,3 @@ void codetag_mark_inaccurate(uint32_t index)
 	if (slots != NULL && index < CODETAG_MAX_INDEX)
 		__atomic_fetch_or(&slots[index].state, SLOT_INACCURATE, __ATOMIC_RELAXED);
 }
-
-int codetag_index_inaccurate(uint32_t index)
-{
-	return slots != NULL && (__atomic_load_n(&slots[index].state, __ATOMIC_RELAXED) & SLOT_INACCURATE) != 0;
-}

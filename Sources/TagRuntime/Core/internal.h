@@ -63,7 +63,6 @@ ALLOC_TAG_HIDDEN int codetag_info_unloaded(uint32_t index);
 ALLOC_TAG_HIDDEN void codetag_registry_lock(void);
 ALLOC_TAG_HIDDEN void codetag_registry_unlock(void);
 ALLOC_TAG_HIDDEN void codetag_mark_inaccurate(uint32_t index);
-ALLOC_TAG_HIDDEN int codetag_index_inaccurate(uint32_t index);
 /* Called for every index that newly gets a tag (the consumer sizes its tables). */
 ALLOC_TAG_HIDDEN void *codetag_arena_alloc(size_t size);
 
