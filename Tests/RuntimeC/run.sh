@@ -60,7 +60,7 @@ for config in "${configs[@]}"; do
 	dir=$out/${config// /_}
 	mkdir -p "$dir"
 	read -r -a cc <<<"$config"
-	for t in test_sites test_threads test_report test_modes test_debug test_faults test_oom test_slabs test_misuse test_fork test_aligned; do
+	for t in test_sites test_threads test_report test_modes test_debug test_faults test_oom test_slabs test_misuse test_fork test_aligned test_settings; do
 		build "$t" "${cc[@]}"
 	done
 
@@ -127,6 +127,35 @@ for config in "${configs[@]}"; do
 		run "$config bad ALLOCTAG_DEBUG=\"$bad\"" 0 env "ALLOCTAG_DEBUG=$bad" "$dir/test_modes" header
 		stderr_is "$config warning for ALLOCTAG_DEBUG \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_DEBUG=\"$bad\": expected 0, 1 or fatal; keeping the default (0)"
 	done
+
+	# Settings (settings.c): one table, each bad value exactly one warning, the default kept.
+	for v in 0 off false no; do
+		run "$config ALLOCTAG_INSPECT=$v" 0 env ALLOCTAG_INSPECT=$v "$dir/test_settings" threads 1
+		stderr_is "$config ALLOCTAG_INSPECT=$v is silent" ""
+	done
+	for bad in 2 offf "" " 0" OFF; do
+		run "$config bad ALLOCTAG_INSPECT=\"$bad\"" 0 env "ALLOCTAG_INSPECT=$bad" "$dir/test_modes" header
+		stderr_is "$config warning for ALLOCTAG_INSPECT \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_INSPECT=\"$bad\": expected 1, on, true, yes, 0, off, false or no; keeping the default (1)"
+	done
+	for bad in -1 abc "" 3x " 3" +3 99999999999999999999999; do
+		run "$config bad ALLOCTAG_FAULT_REFS=\"$bad\"" 0 env "ALLOCTAG_FAULT_REFS=$bad" "$dir/test_modes" header
+		stderr_is "$config warning for ALLOCTAG_FAULT_REFS \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_FAULT_REFS=\"$bad\": expected a decimal count (every Nth reference fails; 0: none); keeping the default (0)"
+	done
+	for bad in "" "r.%x" "r.%"; do
+		run "$config bad ALLOCTAG_REPORT=\"$bad\"" 0 env "ALLOCTAG_REPORT=$bad" "$dir/test_modes" header
+		stderr_is "$config warning for ALLOCTAG_REPORT \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_REPORT=\"$bad\": expected a file path (in which %p stands for the pid and %% for a %) or - for standard error, shorter than 4096 bytes; keeping the default (no report)"
+	done
+	# A setuid-root copy run by nobody (AT_SECURE): every setting is ignored, silently, so
+	# ALLOCTAG_REPORT cannot make it overwrite a root-only file.
+	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+		cp "$dir/test_settings" "$dir/test_settings_suid" && chmod 4755 "$dir/test_settings_suid"
+		chmod 755 "$out" "$dir"
+		printf 'precious\n' >"$dir/victim" && chmod 600 "$dir/victim"
+		run "$config setuid ignores ALLOCTAG_*" 0 env ALLOCTAG_PROFILING=never ALLOCTAG_DEBUG=bogus ALLOCTAG_REPORT="$dir/victim" \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$dir/test_settings_suid" secure
+		stderr_is "$config setuid: no warning" ""
+		if [ "$(cat "$dir/victim")" = precious ]; then pass; else fail "$config setuid: ALLOCTAG_REPORT overwrote a root-only file"; fi
+	fi
 
 	# Debug mode: one-shot warnings naming the place, fatal exit status, read-only switch.
 	run "$config no debug: silent" 0 env -u ALLOCTAG_DEBUG "$dir/test_debug" untagged

@@ -52,14 +52,13 @@ static void *serve(void *arg)
 
 static void start_listener(void)
 {
-	char buf[16];
-	const char *v = alloc_tag_getenv("ALLOCTAG_INSPECT", buf, sizeof(buf));
 	struct sockaddr_un addr;
 	pthread_t thread;
 	pthread_attr_t attr;
 	sigset_t all, old;
 
-	if (v != NULL && strcmp(v, "0") == 0)
+	alloc_tag_init();
+	if (!alloc_tag_config.inspect)
 		return;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

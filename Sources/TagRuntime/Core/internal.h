@@ -134,18 +134,17 @@ ALLOC_TAG_HIDDEN void alloc_tag_init(void);
 /* Registers the atexit handler that tells dlclose from the process ending. */
 ALLOC_TAG_HIDDEN void alloc_tag_watch_exit(void);
 
-struct alloc_tag_settings {
-	int mode;     /* ALLOC_TAG_MODE_* */
-	int counting; /* 0 or 1 */
-	int debug;    /* 0, 1, 2 = fatal */
+/* settings.c: every ALLOCTAG_* setting, read once (alloc_tag_read_settings) from one table. */
+struct alloc_tag_config {
+	int mode;                  /* ALLOC_TAG_MODE_* */
+	int counting;              /* 0 or 1: the switch's first position */
+	int debug;                 /* 0, 1, 2 = fatal */
+	int inspect;               /* 0 or 1 */
+	unsigned long fault_every; /* 0: no failure injection */
+	char report[4096];         /* "" none, "-" standard error, else a path (%p, %%) */
 };
-
-/* Parses an ALLOCTAG_PROFILING value onto *s; returns 0, or -1 leaving *s unchanged. */
-ALLOC_TAG_HIDDEN int alloc_tag_parse_profiling(const char *value, struct alloc_tag_settings *s);
-/* Parses an ALLOCTAG_DEBUG value; returns 0, or -1 leaving *s unchanged. */
-ALLOC_TAG_HIDDEN int alloc_tag_parse_debug(const char *value, struct alloc_tag_settings *s);
-/* getenv that also works before libc has set up environ (reads /proc/self/environ). */
-ALLOC_TAG_HIDDEN const char *alloc_tag_getenv(const char *name, char *buf, size_t size);
+extern struct alloc_tag_config alloc_tag_config ALLOC_TAG_HIDDEN;
+ALLOC_TAG_HIDDEN void alloc_tag_read_settings(void);
 
 /* caller: the program's call into the malloc family, named by debug mode. */
 static inline __attribute__((always_inline)) uint32_t alloc_tag_current_index(void *caller)
@@ -200,6 +199,12 @@ ALLOC_TAG_HIDDEN void alloc_tag_compressed_overflow(uint32_t limit);
  * unloaded image's tag back at zero). */
 ALLOC_TAG_HIDDEN int alloc_tag_entry_at(uint32_t index, const struct alloc_tag_counters *sum,
 					struct alloc_tag_entry *e);
+
+/* Writes every piece, retrying partial writes and EINTR; 0 or -1 (errno).  Advances iov. */
+struct iovec;
+ALLOC_TAG_HIDDEN int alloc_tag_write_all(int fd, struct iovec *iov, int n);
+/* Writes prefix (may be NULL) and e's whole report line, however long, in one writev. */
+ALLOC_TAG_HIDDEN int alloc_tag_write_entry(int fd, const char *prefix, const struct alloc_tag_entry *e);
 
 /* oom.c */
 ALLOC_TAG_HIDDEN void alloc_tag_out_of_memory(size_t bytes);

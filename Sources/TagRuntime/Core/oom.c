@@ -49,13 +49,8 @@ void alloc_tag_out_of_memory(size_t bytes)
 	for (int i = 0; i < n; i++) {
 		struct alloc_tag_counters sum;
 		struct alloc_tag_entry e;
-		char line[1024];
 		if (alloc_tag_sum_one_trylock(top[i], &sum) != 0 || !alloc_tag_entry_at(top[i], &sum, &e))
 			continue;
-		int len = alloc_tag_format_entry(line, sizeof(line), &e);
-		if (len > 1 && (size_t)len < sizeof(line)) {
-			line[len - 1] = '\0'; /* alloc_tag_message adds the newline */
-			alloc_tag_message("alloctag:   ", line, (const char *)0);
-		}
+		alloc_tag_write_entry(2, "alloctag:   ", &e);
 	}
 }

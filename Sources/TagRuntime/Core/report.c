@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 const char *alloc_tag_report_header(void)
@@ -34,10 +35,6 @@ static void put(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-static void put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
 
 /* printf's %<width>lli / %<width>llu: right-aligned in `width`, never truncated. */
 static void put_int(struct out *o, long long value, int is_signed, int width)
@@ -59,29 +56,68 @@ static void put_int(struct out *o, long long value, int is_signed, int width)
 		put(o, &digits[--n], 1);
 }
 
-/* "%12lli %8llu file:line [module] func:name[ accurate:no] \n" without stdio: this also
- * runs from the out-of-memory path and for every line of large reports. */
+/* One line, "%12lli %8llu file:line [module] func:name[ accurate:no] \n", as pieces: the
+ * strings by pointer (never copied, never cut), the numbers formatted into *t.  No stdio:
+ * this also runs from the out-of-memory path and for every line of large reports. */
+#define ENTRY_PIECES 9
+struct entry_text {
+	char counts[48]; /* "%12lli %8llu " */
+	char lineno[16]; /* ":%u" */
+};
+
+static int entry_pieces(const struct alloc_tag_entry *e, struct entry_text *t, struct iovec *iov)
+{
+	struct out counts = { t->counts, sizeof(t->counts), 0 };
+	struct out lineno = { t->lineno, sizeof(t->lineno), 0 };
+	int n = 0;
+
+	put_int(&counts, (long long)e->bytes, 1, 12);
+	put(&counts, " ", 1);
+	put_int(&counts, (long long)e->calls, 0, 8);
+	put(&counts, " ", 1);
+	put(&lineno, ":", 1);
+	put_int(&lineno, (long long)e->lineno, 0, 0);
+	iov[n++] = (struct iovec){ t->counts, counts.len };
+	iov[n++] = (struct iovec){ (void *)e->filename, strlen(e->filename) };
+	iov[n++] = (struct iovec){ t->lineno, lineno.len };
+	if (e->modname != NULL) {
+		iov[n++] = (struct iovec){ " [", 2 };
+		iov[n++] = (struct iovec){ (void *)e->modname, strlen(e->modname) };
+		iov[n++] = (struct iovec){ "]", 1 };
+	}
+	iov[n++] = (struct iovec){ " func:", 6 };
+	iov[n++] = (struct iovec){ (void *)e->function, strlen(e->function) };
+	iov[n++] = e->accurate ? (struct iovec){ " \n", 2 } : (struct iovec){ " accurate:no \n", 14 };
+	return n;
+}
+
+static size_t pieces_length(const struct iovec *iov, int n)
+{
+	size_t len = 0;
+	for (int i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	return len;
+}
+
+static size_t pieces_copy(char *to, const struct iovec *iov, int n)
+{
+	size_t len = 0;
+	for (int i = 0; i < n; i++) {
+		memcpy(to + len, iov[i].iov_base, iov[i].iov_len);
+		len += iov[i].iov_len;
+	}
+	return len;
+}
+
 int alloc_tag_format_entry(char *buf, size_t size, const struct alloc_tag_entry *e)
 {
+	struct entry_text t;
+	struct iovec iov[ENTRY_PIECES];
+	int n = entry_pieces(e, &t, iov);
 	struct out o = { buf, size, 0 };
 
-	put_int(&o, (long long)e->bytes, 1, 12);
-	put(&o, " ", 1);
-	put_int(&o, (long long)e->calls, 0, 8);
-	put(&o, " ", 1);
-	put_str(&o, e->filename);
-	put(&o, ":", 1);
-	put_int(&o, (long long)e->lineno, 0, 0);
-	if (e->modname != NULL) {
-		put(&o, " [", 2);
-		put_str(&o, e->modname);
-		put(&o, "]", 1);
-	}
-	put(&o, " func:", 6);
-	put_str(&o, e->function);
-	if (!e->accurate)
-		put(&o, " accurate:no", 12);
-	put(&o, " \n", 2);
+	for (int i = 0; i < n; i++)
+		put(&o, iov[i].iov_base, iov[i].iov_len);
 	if (size > 0)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return (int)o.len;
@@ -143,20 +179,38 @@ size_t alloc_tag_snapshot(struct alloc_tag_entry **entries)
 	return n;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int alloc_tag_write_all(int fd, struct iovec *iov, int n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = writev(fd, iov, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return -1;
-		p += w;
-		n -= (size_t)w;
+		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 	return 0;
 }
 
+int alloc_tag_write_entry(int fd, const char *prefix, const struct alloc_tag_entry *e)
+{
+	struct entry_text t;
+	struct iovec iov[ENTRY_PIECES + 1];
+	int n = 0;
+
+	if (prefix != NULL)
+		iov[n++] = (struct iovec){ (void *)prefix, strlen(prefix) };
+	n += entry_pieces(e, &t, iov + n);
+	return alloc_tag_write_all(fd, iov, n);
+}
+
+/* Lines are gathered in a buffer and written in large writes; a line longer than the
+ * buffer is written whole from its pieces (there is no line limit). */
 int alloc_tag_report_fd(int fd)
 {
 	char buf[16384];
@@ -173,23 +227,28 @@ int alloc_tag_report_fd(int fd)
 	memcpy(buf, ALLOC_TAG_REPORT_HEADER, used);
 	for (uint32_t i = ALLOC_TAG_UNTAGGED_INDEX; i < limit && rc == 0; i++) {
 		struct alloc_tag_entry e;
-		char line[1024];
+		struct entry_text t;
+		struct iovec iov[ENTRY_PIECES + 1];
 		if (!alloc_tag_entry_at(i, &sums[i], &e))
 			continue;
-		int n = alloc_tag_format_entry(line, sizeof(line), &e);
-		if (n < 0)
-			continue;
-		if ((size_t)n >= sizeof(line))
-			n = sizeof(line) - 1;
-		if (used + (size_t)n > sizeof(buf)) {
-			rc = write_all(fd, buf, used);
+		int n = entry_pieces(&e, &t, iov + 1);
+		size_t len = pieces_length(iov + 1, n);
+		if (used + len > sizeof(buf)) {
+			iov[0] = (struct iovec){ buf, used };
+			if (len > sizeof(buf)) {
+				rc = alloc_tag_write_all(fd, iov, n + 1);
+				used = 0;
+				continue;
+			}
+			rc = alloc_tag_write_all(fd, iov, 1);
 			used = 0;
 		}
-		memcpy(buf + used, line, (size_t)n);
-		used += (size_t)n;
+		used += pieces_copy(buf + used, iov + 1, n);
 	}
-	if (rc == 0)
-		rc = write_all(fd, buf, used);
+	if (rc == 0 && used > 0) {
+		struct iovec last = { buf, used };
+		rc = alloc_tag_write_all(fd, &last, 1);
+	}
 	munmap(sums, mapped);
 	return rc;
 }
