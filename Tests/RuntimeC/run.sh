@@ -173,14 +173,52 @@ for config in "${configs[@]}"; do
 	stderr_has "$config debug tag changed" "^alloctag: warning: the current tag changed inside the hooked region of .*test_debug.c:[0-9]+ func:main \\(found .*test_debug.c:[0-9]+ func:main\\)"
 	run "$config debug switch read-only" 0 env ALLOCTAG_DEBUG=1 "$dir/test_debug" switch
 
-	# Out of memory: the biggest sites, once, in allocinfo form, largest first.
-	run "$config out of memory" 0 "$dir/test_oom"
-	stderr_has "$config oom header once" '^alloctag: warning: out of memory allocating 9223372036854775807 bytes; largest live allocation sites:$' 1
-	if [ "$(sed -n 2p "$out/last.err")" = "alloctag:        2097152        1 $here/test_oom.c:13 func:main " ] &&
-		[ "$(sed -n 3p "$out/last.err")" = "alloctag:        1048576        1 $here/test_oom.c:12 func:main " ]; then pass; else
-		fail "$config oom top sites"; cat "$out/last.err"
+	# Out of memory: the biggest sites, once, in allocinfo form, largest first, each line whole
+	# (the first has a 1200-byte function name); malloc(SIZE_MAX) fails silently.
+	run "$config out of memory" 0 env ALLOCTAG_REPORT="$dir/oom-report.txt" "$dir/test_oom"
+	stderr_has "$config oom header once" '^alloctag: warning: out of memory' 1
+	stderr_has "$config oom for real exhaustion only" '^alloctag: warning: out of memory allocating 1073741824 bytes; largest live allocation sites:$' 1
+	long_line=$(grep -n 'lineno = __LINE__' "$here/test_oom.c" | cut -d: -f1)
+	long="     3145728        1 $here/test_oom.c:$long_line func:long_$(printf 'x%.0s' $(seq 1200)) "
+	if [ "$(sed -n 2p "$out/last.err")" = "alloctag:   $long" ] &&
+		[ "$(sed -n 3p "$out/last.err")" = "alloctag:        2097152        1 $here/test_oom.c:27 func:main " ] &&
+		[ "$(sed -n 4p "$out/last.err")" = "alloctag:        1048576        1 $here/test_oom.c:26 func:main " ]; then pass; else
+		fail "$config oom top sites"; cut -c1-200 "$out/last.err"
 	fi
+	if [ "$(grep -cxF -- "$long" "$dir/oom-report.txt")" -eq 1 ] &&
+		[ "$(grep -cx -- "     2097152        1 $here/test_oom.c:27 func:main " "$dir/oom-report.txt")" -eq 1 ]; then pass; else
+		fail "$config a 1200-byte report line is written whole, the next line intact"; cut -c1-200 "$dir/oom-report.txt"
+	fi
+
+	# The report file: %p is the pid, a forked child never writes over its parent's report, a
+	# symlink is never followed, a file is replaced (rename), never truncated in place.
+	run "$config fork, report without %p" 0 env ALLOCTAG_REPORT="$dir/fork.txt" "$dir/test_settings" fork-report
+	if grep -qx "         700        1 $here/test_settings.c:[0-9]* func:main " "$dir/fork.txt" &&
+		grep -qx "           0        0 $here/test_settings.c:[0-9]* func:main " "$dir/fork.txt"; then pass; else
+		fail "$config the parent's report (700 live, the child's site at 0)"; cat "$dir/fork.txt"
+	fi
+	run "$config fork, report with %p" 0 env ALLOCTAG_REPORT="$dir/fork.%p.txt" "$dir/test_settings" fork-report
+	if [ "$(ls "$dir" | grep -c '^fork\.[0-9]*\.txt$')" -eq 2 ] && [ "$(ls "$dir" | grep -c '\.tmp$')" -eq 0 ]; then pass; else
+		fail "$config %p: one report per process, no temporary file left"; ls "$dir"
+	fi
+	printf 'precious\n' >"$dir/target" && ln -sf "$dir/target" "$dir/link"
+	run "$config report path is a symlink" 0 env ALLOCTAG_REPORT="$dir/link" "$dir/test_sites"
+	stderr_is "$config report path is a symlink" "alloctag: warning: cannot write ALLOCTAG_REPORT=$dir/link: it is a symbolic link, which the report never follows"
+	if [ "$(cat "$dir/target")" = precious ] && [ -L "$dir/link" ]; then pass; else fail "$config the symlink's target was written"; fi
+	printf 'precious\n' >"$dir/old" && ln -f "$dir/old" "$dir/old-link"
+	run "$config report replaces a file" 0 env ALLOCTAG_REPORT="$dir/old" "$dir/test_sites"
+	if [ "$(cat "$dir/old-link")" = precious ] && [ "$(head -1 "$dir/old")" = "allocinfo - version: 2.0" ]; then pass; else
+		fail "$config the old file was truncated in place (its other link changed)"
+	fi
+	# ALLOCTAG_REPORT=- from a program that closes standard error before exit (as ls does).
+	run "$config report to a closed stderr" 0 env ALLOCTAG_REPORT=- "$dir/test_settings" close-stderr
+	stderr_has "$config report to a closed stderr" "^        3000        3 $here/test_settings.c:[0-9]+ func:main \$" 1
 done
+
+# The tag registry's state word also takes a lock-free or-in from inside the allocator: every
+# access to it must be atomic (a plain |= under the lock loses updates and is a data race).
+plain_state=$(grep -nE '(\.|->)state\b' "$core/codetag.c" | grep -v '__atomic_')
+if [ -z "$plain_state" ]; then pass; else fail "codetag.c: non-atomic access to a slot's state:"; echo "$plain_state"; fi
 
 # --gc-sections with each linker keeps every record (lld drops records marked only `used`).
 for linker in bfd gold lld; do
@@ -243,6 +281,9 @@ for config in "gcc -O2" "clang -O2"; do
 	if "${cc[@]}" "${common[@]}" -shared -fPIC "$core"/*.c -o "$dir/libTagRuntimePreload.so" &&
 		"${cc[@]}" "${common[@]}" -shared -fPIC "$here/lib_tagged.c" "${link[@]}" -o "$dir/lib_tagged.so" &&
 		"${cc[@]}" "${common[@]}" "$here/test_dlopen.c" "${link[@]}" -o "$dir/test_dlopen" &&
+		"${cc[@]}" "${common[@]}" "$here/test_sites.c" "${link[@]}" -o "$dir/test_sites" &&
+		"${cc[@]}" -O2 -shared -fPIC "$here/lib_dtor.c" -o "$dir/lib_dtor.so" &&
+		"${cc[@]}" -O2 "$here/plain.c" -Wl,--no-as-needed "$dir/lib_dtor.so" -Wl,-rpath,"$dir" -o "$dir/plain_dtor" &&
 		"${cc[@]}" "${common[@]}" "$here/test_many_tags.c" "${link[@]}" -o "$dir/test_many_tags" &&
 		"${cc[@]}" "${common[@]}" "$here/test_inspect.c" "${link[@]}" -o "$dir/test_inspect" &&
 		"${cc[@]}" -O2 "$here/inspect_client.c" -o "$dir/inspect_client" &&
@@ -250,6 +291,17 @@ for config in "gcc -O2" "clang -O2"; do
 		"${cc[@]}" -O0 -D_GNU_SOURCE -I "$core/include" -shared -fPIC "$dir/many_tags.c" "${link[@]}" -o "$dir/many_tags.so"; then
 		for mode in 1 1,compressed; do
 			run "$config dlopen/dlclose stress $mode" 0 env ALLOCTAG_PROFILING=$mode "$dir/test_dlopen" "$dir/lib_tagged.so"
+			# The report at exit with the shared runtime lists the executable's sites back at
+			# zero, and counts what libraries free in their destructors.
+			run "$config shared runtime, report at exit $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/exit.txt" "$dir/test_sites"
+			zero_lines=$(grep -cE "^           0        0 .*test_sites\.c:[0-9]+ func:main \$" "$dir/exit.txt")
+			if [ "$zero_lines" -eq 35 ] && [ "$(grep -c "test_sites\.c:" "$dir/exit.txt")" -eq 35 ]; then pass; else
+				fail "$config shared runtime $mode: $zero_lines of 35 sites at zero in the report at exit"
+			fi
+			run "$config library freeing in its destructor $mode" 0 env ALLOCTAG_INSPECT=0 ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/dtor.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain_dtor"
+			if [ "$(tail -n +3 "$dir/dtor.txt")" = "        3000        3 <untagged>:0 func:<untagged> " ]; then pass; else
+				fail "$config library destructor's free ($mode)"; cat "$dir/dtor.txt"
+			fi
 		done
 		run "$config compressed overflow" 0 env ALLOCTAG_PROFILING=1,compressed "$dir/test_many_tags" "$dir/many_tags.so"
 		stderr_is "$config compressed overflow warns once" "alloctag: warning: compressed references hold at most 65535 tags and more were registered; memory allocation profiling is disabled (run without \",compressed\" to profile this program)"

@@ -3,8 +3,9 @@
  *   ./test_settings threads N      the process has exactly N threads after allocating, and a
  *                                  forked child exactly 1 (no helper thread re-created there)
  *   ./test_settings secure         run setuid: AT_SECURE is set, so no ALLOCTAG_* setting counts
- *   ./test_settings fork-report    allocates 700 bytes, a forked child allocates 50 and exits
- *                                  through exit(): the report names the parent's bytes only
+ *   ./test_settings fork-report    a forked child exits through exit(): it writes a report only
+ *                                  with %p in ALLOCTAG_REPORT, then its own (checked here)
+ *   ./test_settings close-stderr   3 x 1000 bytes live, standard error closed before exit
  */
 #include <sys/auxv.h>
 #include <sys/wait.h>
@@ -58,7 +59,11 @@ int main(int argc, char **argv)
 		return check_finish("settings secure");
 	}
 	if (strcmp(what, "fork-report") == 0) {
+		/* A forked child exits through exit(): it writes a report only when ALLOCTAG_REPORT
+		 * holds %p, and then to its own file. */
+		const char *spec = getenv("ALLOCTAG_REPORT");
 		keep[0] = malloc(700);
+		l = __LINE__ + 3; /* the child's malloc(50) */
 		pid_t child = fork();
 		if (child == 0) {
 			keep[1] = malloc(50);
@@ -67,8 +72,35 @@ int main(int argc, char **argv)
 		int status = -1;
 		waitpid(child, &status, 0);
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+		CHECK(spec != NULL, "ALLOCTAG_REPORT is set");
+		if (spec == NULL)
+			return check_finish("settings fork-report");
+		char path[4200], want[4200];
+		const char *pp = strstr(spec, "%p");
+		if (pp == NULL) {
+			CHECK(access(spec, F_OK) != 0, "the child wrote %s, which is its parent's report", spec);
+		} else {
+			snprintf(path, sizeof(path), "%.*s%d%s", (int)(pp - spec), spec, (int)child, pp + 2);
+			snprintf(want, sizeof(want), "          50        1 %s:%d func:main \n", __FILE__, l);
+			FILE *f = fopen(path, "r");
+			int found = 0;
+			char line[4200];
+			while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+				found += strcmp(line, want) == 0;
+			if (f != NULL)
+				fclose(f);
+			CHECK(found == 1, "%s: the child's own report lists its 50 bytes once (%d)", path, found);
+		}
 		return check_finish("settings fork-report");
 	}
-	fprintf(stderr, "usage: test_settings threads N|secure|fork-report\n");
+	if (strcmp(what, "close-stderr") == 0) {
+		/* Leaves 3 x 1000 bytes live and closes standard error before exit, as ls does. */
+		for (int i = 0; i < 3; i++)
+			keep[i] = malloc(1000);
+		fflush(stdout);
+		close(2);
+		return 0;
+	}
+	fprintf(stderr, "usage: test_settings threads N|secure|fork-report|close-stderr\n");
 	return 64;
 }

@@ -40,6 +40,8 @@ struct codetag_slot {
 	 * own memory goes away at dlclose (a report's strings must outlive it). */
 	const char *function;
 	const char *filename;
+	/* SLOT_* bits.  Every access is atomic: SLOT_INACCURATE is or-ed in without the lock from
+	 * inside the allocator while other bits change under it (a plain |= would race). */
 	uint32_t state;
 };
 
@@ -99,7 +101,7 @@ static uint32_t assign_index(struct codetag *ct)
 	slots[index].range = NULL;
 	slots[index].function = NULL;
 	slots[index].filename = NULL;
-	slots[index].state = 0;
+	__atomic_store_n(&slots[index].state, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ct->index, index, __ATOMIC_RELEASE);
 	return index;
 }
@@ -113,7 +115,7 @@ void codetag_reserve(uint32_t index, struct codetag *ct)
 		slots[index].range = NULL;
 		slots[index].function = ct->function;
 		slots[index].filename = ct->filename;
-		slots[index].state = SLOT_RESOLVED;
+		__atomic_store_n(&slots[index].state, SLOT_RESOLVED, __ATOMIC_RELEASE);
 		ct->index = index;
 	}
 	rt_unlock(&registry_mutex);
@@ -269,7 +271,7 @@ static void resolve_modname(uint32_t index)
 		}
 	}
 	rt_lock(&registry_mutex);
-	if (!(slots[index].state & SLOT_RESOLVED)) {
+	if (!(__atomic_load_n(&slots[index].state, __ATOMIC_RELAXED) & SLOT_RESOLVED)) {
 		slots[index].modname = resolved;
 		__atomic_fetch_or(&slots[index].state, SLOT_RESOLVED, __ATOMIC_RELEASE);
 	}
@@ -314,7 +316,7 @@ void codetag_unregister_range(struct codetag *start, struct codetag *stop)
 		slots[index].function = copy->function;
 		slots[index].filename = copy->filename;
 		slots[index].ct = copy;
-		slots[index].state |= SLOT_UNLOADED;
+		__atomic_fetch_or(&slots[index].state, SLOT_UNLOADED, __ATOMIC_RELAXED);
 	}
 	rt_unlock(&registry_mutex);
 }
@@ -341,7 +343,7 @@ int codetag_info_at(uint32_t index, struct codetag_info *info)
 		const char *function = codetag_string(ct, ct->function);
 		const char *filename = codetag_string(ct, ct->filename);
 		/* The main executable's strings live as long as the process; a library's do not. */
-		int copy = slot->modname != NULL && !(slot->state & SLOT_UNLOADED);
+		int copy = slot->modname != NULL && !(__atomic_load_n(&slot->state, __ATOMIC_RELAXED) & SLOT_UNLOADED);
 		slot->function = function == NULL ? "?" : copy ? copy_string(function) : function;
 		slot->filename = filename == NULL ? "?" : copy ? copy_string(filename) : filename;
 	}
@@ -350,7 +352,7 @@ int codetag_info_at(uint32_t index, struct codetag_info *info)
 	info->filename = slot->filename ? slot->filename : "?";
 	info->lineno = ct->lineno;
 	info->flags = ct->flags;
-	if (slot->state & SLOT_INACCURATE)
+	if (__atomic_load_n(&slot->state, __ATOMIC_RELAXED) & SLOT_INACCURATE)
 		info->flags |= CODETAG_FLAG_INACCURATE;
 	rt_unlock(&registry_mutex);
 	return 1;

@@ -7,12 +7,15 @@
  */
 #include "internal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -132,49 +135,180 @@ void alloc_tag_register_image(struct codetag *start, struct codetag *stop)
 		alloc_tag_compressed_overflow(ALLOC_TAG_COMPRESSED_MAX_INDEX);
 }
 
-/* Set by an atexit handler: exit() runs those before any image's destructors, so the
- * destructors that follow are the process ending, not a dlclose. */
-static int exiting;
+/* Only a dlclose forgets an image's range (its tags at zero leave the report, as an unloaded
+ * module's do in the kernel's): the destructors that run at exit leave every range in place,
+ * so the report written at exit lists every site, those back at zero too.  The runtime
+ * interposes dlclose to know which is which, on this thread. */
+static __thread int in_dlclose ALLOC_TAG_IE;
 
-static void mark_exiting(void)
+int dlclose(void *handle)
 {
-	store_relaxed(&exiting, 1);
-}
+	static int (*real_dlclose)(void *);
+	int (*fn)(void *) = __atomic_load_n(&real_dlclose, __ATOMIC_RELAXED);
 
-void alloc_tag_watch_exit(void)
-{
-	atexit(mark_exiting);
+	if (fn == NULL) {
+		fn = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+		if (fn == NULL)
+			return -1;
+		__atomic_store_n(&real_dlclose, fn, __ATOMIC_RELAXED);
+	}
+	in_dlclose++;
+	int rc = fn(handle);
+	in_dlclose--;
+	return rc;
 }
 
 void alloc_tag_unregister_image(struct codetag *start, struct codetag *stop)
 {
-	/* At exit every image is still mapped and the report written at exit must list all of
-	 * its tags, zero or not: only a dlclose forgets a range. */
-	if (load_relaxed(&exiting))
-		return;
-	codetag_unregister_range(start, stop);
+	if (in_dlclose)
+		codetag_unregister_range(start, stop);
 }
 
 /* ---- At exit ------------------------------------------------------------------------- */
 
-/* Priority 101 runs after the program's own destructors, so their frees are counted. */
+/* The process ALLOCTAG_REPORT belongs to: a forked child writes its own report only when the
+ * path holds %p (a file of its own), never over its parent's. */
+static pid_t report_pid;
+/* ALLOCTAG_REPORT=-: a copy of the standard error the process started with, and its identity,
+ * for programs that close fd 2 before they exit (ls does, through gnulib's close_stdout).
+ * It is written to only while it is still that same open file. */
+static int stderr_copy = -1;
+static struct stat stderr_stat;
+
+static int same_file(int fd, const struct stat *want)
+{
+	struct stat st;
+	return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino;
+}
+
+static void forget_stderr_copy_in_child(void)
+{
+	if (same_file(stderr_copy, &stderr_stat))
+		close(stderr_copy);
+	stderr_copy = -1;
+}
+
+/* ALLOCTAG_REPORT with %p replaced by the pid and %% by %; -1 when it does not fit. */
+static int expand_report_path(const char *spec, char *out, size_t size)
+{
+	char pid[16];
+	size_t n = 0;
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	for (const char *p = spec; *p != '\0'; p++) {
+		const char *piece = p;
+		size_t len = 1;
+		if (p[0] == '%' && p[1] == 'p') {
+			piece = pid;
+			len = strlen(pid);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			p++;
+		}
+		if (n + len >= size)
+			return -1;
+		memcpy(out + n, piece, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static void cannot_write(const char *path, const char *why)
+{
+	alloc_tag_warn("cannot write ALLOCTAG_REPORT=", path, ": ", why);
+}
+
+/* Writes a new file beside the target (O_EXCL, O_NOFOLLOW: never one planted there) and
+ * renames it over the target: a symlink or a file someone else made is never followed nor
+ * truncated, and a reader sees either the old report or the whole new one. */
+static void write_report_file(const char *path)
+{
+	char tmp[sizeof(alloc_tag_config.report) + 48];
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		cannot_write(path, S_ISLNK(st.st_mode) ? "it is a symbolic link, which the report never follows"
+						       : "it is not a regular file (use - for standard error)");
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		cannot_write(path, strerror(errno));
+		return;
+	}
+	int rc = alloc_tag_report_fd(fd);
+	int saved = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc == 0 && rename(tmp, path) != 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc != 0) {
+		unlink(tmp);
+		cannot_write(path, strerror(saved));
+	}
+}
+
+static void write_report(void)
+{
+	const char *spec = alloc_tag_config.report;
+	char path[sizeof(alloc_tag_config.report) + 16];
+
+	if (spec[0] == '\0' || (getpid() != report_pid && strstr(spec, "%p") == NULL))
+		return;
+	if (strcmp(spec, "-") == 0) {
+		/* fd 2 when the program still has one; else the copy, if still the same file.  With
+		 * neither there is nowhere to say anything: the report is lost (docs/reliability.md). */
+		if (fcntl(2, F_GETFD) != -1)
+			alloc_tag_report_fd(2);
+		else if (same_file(stderr_copy, &stderr_stat))
+			alloc_tag_report_fd(stderr_copy);
+		return;
+	}
+	if (expand_report_path(spec, path, sizeof(path)) != 0) {
+		cannot_write(spec, "the path with %p expanded is too long");
+		return;
+	}
+	write_report_file(path);
+}
+
+/*
+ * The report is written after every image's destructors, so what libraries free in theirs is
+ * counted: the runtime's destructor (priority 101: after its own image's other destructors)
+ * runs inside exit's _dl_fini and registers an atexit handler from there, which exit runs
+ * once _dl_fini has returned, that is after every image's destructors, whether the runtime
+ * is a shared library (LD_PRELOAD, `tagger cc`) or linked into the executable.
+ */
+static void write_at_end(void)
+{
+	static int done;
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_RELAXED))
+		return;
+	write_report();
+	alloc_tag_debug_at_exit();
+}
+
+void alloc_tag_watch_exit(void)
+{
+	report_pid = getpid();
+	if (strcmp(alloc_tag_config.report, "-") == 0 && fcntl(2, F_GETFD) != -1) {
+		stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 10);
+		if (stderr_copy >= 0 && fstat(stderr_copy, &stderr_stat) != 0) {
+			close(stderr_copy);
+			stderr_copy = -1;
+		}
+		if (stderr_copy >= 0)
+			pthread_atfork(NULL, NULL, forget_stderr_copy_in_child);
+	}
+}
+
 __attribute__((destructor(101))) static void alloc_tag_at_exit(void)
 {
-	const char *path = alloc_tag_config.report;
-
-	if (path[0] != '\0') {
-		if (strcmp(path, "-") == 0) {
-			alloc_tag_report_fd(2);
-		} else {
-			int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-			if (fd < 0) {
-				alloc_tag_warn("cannot write ALLOCTAG_REPORT=", path, ": ", strerror(errno));
-			} else {
-				if (alloc_tag_report_fd(fd) != 0)
-					alloc_tag_warn("cannot write ALLOCTAG_REPORT=", path, ": ", strerror(errno));
-				close(fd);
-			}
-		}
-	}
-	alloc_tag_debug_at_exit();
+	if (atexit(write_at_end) != 0)
+		write_at_end();
 }

@@ -7,6 +7,9 @@
 #ifndef ALLOC_TAG_INTERNAL_H
 #define ALLOC_TAG_INTERNAL_H
 
+/* The runtime's own sites register on first use: a report lists them only once the runtime
+ * allocated there, never as a row of zeros in every program's report. */
+#define ALLOC_TAG_NO_IMAGE_REGISTRATION
 #include "alloc_tag/alloc_tag.h"
 
 #include <pthread.h>
@@ -131,7 +134,7 @@ extern int alloc_tag_counting ALLOC_TAG_HIDDEN;
 extern unsigned long alloc_tag_fault_every ALLOC_TAG_HIDDEN;
 
 ALLOC_TAG_HIDDEN void alloc_tag_init(void);
-/* Registers the atexit handler that tells dlclose from the process ending. */
+/* Prepares the report at exit (its process, ALLOCTAG_REPORT=-'s copy of standard error). */
 ALLOC_TAG_HIDDEN void alloc_tag_watch_exit(void);
 
 /* settings.c: every ALLOCTAG_* setting, read once (alloc_tag_read_settings) from one table. */

@@ -46,8 +46,10 @@ extern void *__libc_memalign(size_t, size_t);
  * program that called the malloc-family function, even at -O0 (debug mode names it). */
 #define CALLER() __builtin_return_address(0)
 
-/* Requests above this fail with ENOMEM before any arithmetic can overflow. */
-#define MAX_REQUEST (SIZE_MAX / 4)
+/* No Linux address space holds more (user space is 2^47 bytes, 2^56 with 5-level paging):
+ * such requests fail with ENOMEM at once, silently as glibc's do, before any arithmetic
+ * can overflow, and are not the process running out of memory. */
+#define MAX_REQUEST ((size_t)1 << 56)
 
 /* ---- Failure injection (tests): every Nth reference "cannot be had" ----------------- */
 
@@ -230,6 +232,12 @@ ALLOC_TAG_COLD static void *untracked(void *p, void *caller)
 	return p;
 }
 
+ALLOC_TAG_COLD static void *impossible(void)
+{
+	errno = ENOMEM;
+	return NULL;
+}
+
 ALLOC_TAG_COLD static void *out_of_memory(size_t size)
 {
 	alloc_tag_out_of_memory(size);
@@ -249,7 +257,7 @@ static inline __attribute__((always_inline)) void *tracked_malloc(size_t size, i
 	void *p;
 
 	if (unlikely(size > MAX_REQUEST))
-		return out_of_memory(size);
+		return impossible();
 	if (unlikely(alloc_tag_fault_every != 0) && reference_fault()) {
 		p = zero ? __libc_calloc(1, size) : __libc_malloc(size);
 		return p ? untracked(p, caller) : out_of_memory(size);
@@ -275,7 +283,7 @@ static inline __attribute__((always_inline)) void *tracked_memalign(size_t align
 	if (align <= 16)
 		return tracked_malloc(size, mode, 0, caller);
 	if (unlikely(size > MAX_REQUEST || align > MAX_REQUEST))
-		return out_of_memory(size);
+		return impossible();
 	void *base = __libc_memalign(align, size + align);
 	if (unlikely(base == NULL))
 		return out_of_memory(size);
@@ -460,7 +468,7 @@ EXPORT void *realloc(void *p, size_t size)
 		return q;
 	}
 	if (unlikely(size > MAX_REQUEST))
-		return out_of_memory(size);
+		return impossible();
 	/* A block glibc moves is freed: its reference must read as dead, not live. */
 	*r.check = r.dead;
 	void *base = __libc_realloc(r.base, size + HEADER_SIZE);
@@ -522,7 +530,7 @@ EXPORT void *memalign(size_t align, size_t size)
 		return __libc_memalign(align, size);
 	if (!pow2(align)) { /* glibc rounds a bad alignment up to the next power of two */
 		if (align > MAX_REQUEST)
-			return out_of_memory(size);
+			return impossible();
 		size_t a = 1;
 		while (a < align)
 			a <<= 1;
