@@ -60,7 +60,7 @@ for config in "${configs[@]}"; do
 	dir=$out/${config// /_}
 	mkdir -p "$dir"
 	read -r -a cc <<<"$config"
-	for t in test_sites test_threads test_report test_modes test_debug test_faults test_oom test_slabs test_misuse test_fork test_aligned test_settings; do
+	for t in test_sites test_threads test_report test_modes test_debug test_faults test_oom test_slabs test_misuse test_fork test_aligned test_settings test_peak; do
 		build "$t" "${cc[@]}"
 	done
 
@@ -73,6 +73,19 @@ for config in "${configs[@]}"; do
 		# thread whose first allocation that is; over-aligned blocks charged exactly.
 		run "$config test_fork $mode" 0 env ALLOCTAG_PROFILING=$mode "$dir/test_fork"
 		run "$config test_aligned $mode" 0 env ALLOCTAG_PROFILING=$mode "$dir/test_aligned"
+		# Cumulative counts and peaks: exact when every allocation samples, bounded by default.
+		run "$config test_peak $mode exact" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_PEAK_INTERVAL=1 "$dir/test_peak"
+		run "$config test_peak $mode sampled" 0 env ALLOCTAG_PROFILING=$mode "$dir/test_peak"
+		# The extended report at exit: its header and the exact peak line of test_peak.
+		run "$config extended report at exit $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_PEAK_INTERVAL=1 \
+			ALLOCTAG_REPORT_EXTENDED="$out/extended-%p.txt" "$dir/test_peak"
+		if [ "$(head -3 "$out"/extended-*.txt | sed -n 1p)" = "alloctag extended allocinfo - version: 1" ] &&
+			grep -qE '^     3145728        3145728             3       3145728            0        0 .*test_peak.c:[0-9]+ func:a $' "$out"/extended-*.txt; then
+			pass
+		else
+			fail "$config extended report at exit $mode:"; sed 's/^/    /' "$out"/extended-*.txt | head -8
+		fi
+		rm -f "$out"/extended-*.txt
 	done
 
 	# Compressed references on slabs: the slab/glibc boundary, realloc across classes,

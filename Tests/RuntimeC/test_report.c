@@ -18,7 +18,8 @@ static void *volatile keep;
 
 int main(void)
 {
-	struct alloc_tag_entry e = { NULL, "main", "src/a.c", 7, true, 1234, 5 };
+	struct alloc_tag_entry e = { .modname = NULL, .function = "main", .filename = "src/a.c", .lineno = 7,
+				     .accurate = true, .bytes = 1234, .calls = 5 };
 
 	golden(&e, "        1234        5 src/a.c:7 func:main \n");
 	e.modname = "libfoo";

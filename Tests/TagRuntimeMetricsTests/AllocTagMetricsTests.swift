@@ -42,6 +42,22 @@ final class AllocTagMetricsTests: XCTestCase {
         XCTAssertEqual(try metrics.expectGauge("alloctag_total_live_bytes").lastValue, 14300)
     }
 
+    func testCumulativeCountsAndPeaks() throws {
+        let metrics = TestMetrics()
+        let a = AllocationEntry(module: nil, function: "f", file: "a.c", line: 1, bytes: 100, calls: 1, accurate: true,
+                                totalBytes: 7000, totalCalls: 70, peakBytes: 4000, bytesAtPeak: 3000)
+        let b = AllocationEntry(module: nil, function: "f", file: "b.c", line: 2, bytes: 50, calls: 1, accurate: true,
+                                totalBytes: 500, totalCalls: 5, peakBytes: 400, bytesAtPeak: 200)
+        AllocTagMetrics(top: 1, factory: metrics).update(entries: [a, b])
+        XCTAssertEqual(try metrics.expectGauge("alloctag_allocated_bytes", dims("a.c", 1)).lastValue, 7000)
+        XCTAssertEqual(try metrics.expectGauge("alloctag_allocations", dims("a.c", 1)).lastValue, 70)
+        XCTAssertEqual(try metrics.expectGauge("alloctag_peak_bytes", dims("a.c", 1)).lastValue, 4000)
+        XCTAssertThrowsError(try metrics.expectGauge("alloctag_allocations", dims("b.c", 2)), "b.c is not in the top 1")
+        XCTAssertEqual(try metrics.expectGauge("alloctag_total_allocated_bytes").lastValue, 7500)
+        XCTAssertEqual(try metrics.expectGauge("alloctag_total_allocations").lastValue, 75)
+        XCTAssertEqual(try metrics.expectGauge("alloctag_total_peak_bytes").lastValue, 3200)
+    }
+
     func testPrefixAndZeroTop() throws {
         let metrics = TestMetrics()
         AllocTagMetrics(top: 0, prefix: "app_heap", factory: metrics).update(entries: [entry("a.c", 1, 100, 1)])
@@ -59,6 +75,11 @@ final class AllocTagMetricsTests: XCTestCase {
             ("module", ""), ("file", "TagRuntimeMetricsTests/AllocTagMetricsTests.swift"), ("line", "56"), ("function", "testPublishesThisProcess()"),
         ])
         XCTAssertGreaterThanOrEqual(gauge.lastValue ?? 0, Double(1 << 20))
+        let allocated = try metrics.expectGauge("alloctag_allocations", [
+            ("module", ""), ("file", "TagRuntimeMetricsTests/AllocTagMetricsTests.swift"), ("line", "56"), ("function", "testPublishesThisProcess()"),
+        ])
+        XCTAssertGreaterThanOrEqual(allocated.lastValue ?? 0, 1, "the cumulative count includes the live allocation")
+        XCTAssertGreaterThanOrEqual(try metrics.expectGauge("alloctag_total_peak_bytes").lastValue ?? 0, Double(1 << 20))
         XCTAssertEqual(keep.count, 1 << 20)
     }
 }

@@ -8,6 +8,9 @@
  * - A thread that exits folds its counters into exited_total and from then on (its other
  *   TLS destructors still allocate) counts there directly with atomic adds.
  * - Nothing here allocates through malloc: blocks and chunks come from mmap.
+ * - A cell's four counters only grow: live = allocated - freed, and the allocated pair is
+ *   the site's cumulative total.  Summing reads each counter once, so a reader racing a
+ *   thread may see an allocation's charge without its free (or the reverse) for that instant.
  */
 #include "internal.h"
 #include "slab.h"
@@ -29,18 +32,18 @@ static struct alloc_tag_thread exited_marker = { .exited = 1 };
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 
-#define CHUNK_BYTES (COUNTER_CHUNK_SIZE * sizeof(struct alloc_tag_counters))
+#define CHUNK_BYTES (COUNTER_CHUNK_SIZE * sizeof(struct alloc_tag_cell))
 
-static struct alloc_tag_counters *new_chunk(void)
+static struct alloc_tag_cell *new_chunk(void)
 {
 	void *p = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
 /* Caller holds threads_mutex. */
-static struct alloc_tag_counters *exited_chunk(uint32_t chunk_index)
+static struct alloc_tag_cell *exited_chunk(uint32_t chunk_index)
 {
-	struct alloc_tag_counters *c = __atomic_load_n(&exited_total.chunk[chunk_index], __ATOMIC_ACQUIRE);
+	struct alloc_tag_cell *c = __atomic_load_n(&exited_total.chunk[chunk_index], __ATOMIC_ACQUIRE);
 	if (c == NULL) {
 		c = new_chunk();
 		if (c != NULL)
@@ -49,10 +52,10 @@ static struct alloc_tag_counters *exited_chunk(uint32_t chunk_index)
 	return c;
 }
 
-static void add_exited(uint32_t index, int64_t bytes, int64_t calls)
+static void add_exited(uint32_t index, int64_t bytes, int which)
 {
 	uint32_t ci = index >> COUNTER_CHUNK_SHIFT;
-	struct alloc_tag_counters *c = __atomic_load_n(&exited_total.chunk[ci], __ATOMIC_ACQUIRE);
+	struct alloc_tag_cell *c = __atomic_load_n(&exited_total.chunk[ci], __ATOMIC_ACQUIRE);
 
 	if (c == NULL) {
 		rt_lock(&threads_mutex);
@@ -63,9 +66,9 @@ static void add_exited(uint32_t index, int64_t bytes, int64_t calls)
 			return;
 		}
 	}
-	c += index & (COUNTER_CHUNK_SIZE - 1);
-	__atomic_fetch_add(&c->bytes, bytes, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&c->calls, calls, __ATOMIC_RELAXED);
+	int64_t *v = &c[index & (COUNTER_CHUNK_SIZE - 1)].alloc_bytes + which;
+	__atomic_fetch_add(&v[0], bytes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&v[1], 1, __ATOMIC_RELAXED);
 }
 
 static void fold_thread(void *arg)
@@ -74,16 +77,18 @@ static void fold_thread(void *arg)
 
 	rt_lock(&threads_mutex);
 	for (uint32_t ci = 0; ci < COUNTER_CHUNKS; ci++) {
-		struct alloc_tag_counters *c = self->chunk[ci];
+		struct alloc_tag_cell *c = self->chunk[ci];
 		if (c == NULL)
 			continue;
-		struct alloc_tag_counters *total = exited_chunk(ci);
+		struct alloc_tag_cell *total = exited_chunk(ci);
 		for (uint32_t i = 0; i < COUNTER_CHUNK_SIZE; i++) {
-			if (c[i].calls == 0 && c[i].bytes == 0)
+			if (c[i].alloc_calls == 0 && c[i].free_calls == 0)
 				continue;
 			if (total != NULL) {
-				__atomic_fetch_add(&total[i].bytes, c[i].bytes, __ATOMIC_RELAXED);
-				__atomic_fetch_add(&total[i].calls, c[i].calls, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&total[i].alloc_bytes, c[i].alloc_bytes, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&total[i].alloc_calls, c[i].alloc_calls, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&total[i].free_bytes, c[i].free_bytes, __ATOMIC_RELAXED);
+				__atomic_fetch_add(&total[i].free_calls, c[i].free_calls, __ATOMIC_RELAXED);
 			} else {
 				codetag_mark_inaccurate((ci << COUNTER_CHUNK_SHIFT) + i);
 			}
@@ -131,7 +136,7 @@ static struct alloc_tag_thread *register_thread(void)
 	return self;
 }
 
-void alloc_tag_count_slow(uint32_t index, int64_t bytes, int64_t calls)
+void alloc_tag_count_slow(uint32_t index, int64_t bytes, int which)
 {
 	struct alloc_tag_thread *self = alloc_tag_self;
 
@@ -139,34 +144,45 @@ void alloc_tag_count_slow(uint32_t index, int64_t bytes, int64_t calls)
 		self = register_thread();
 	if (self != NULL && !self->exited) {
 		uint32_t ci = index >> COUNTER_CHUNK_SHIFT;
-		struct alloc_tag_counters *c = self->chunk[ci];
+		struct alloc_tag_cell *c = self->chunk[ci];
 		if (c == NULL) {
 			c = new_chunk();
 			if (c != NULL)
 				__atomic_store_n(&self->chunk[ci], c, __ATOMIC_RELEASE);
 		}
 		if (c != NULL) {
-			c += index & (COUNTER_CHUNK_SIZE - 1);
-			store_relaxed(&c->bytes, load_relaxed(&c->bytes) + bytes);
-			store_relaxed(&c->calls, load_relaxed(&c->calls) + calls);
+			int64_t *v = &c[index & (COUNTER_CHUNK_SIZE - 1)].alloc_bytes + which;
+			store_relaxed(&v[0], load_relaxed(&v[0]) + bytes);
+			store_relaxed(&v[1], load_relaxed(&v[1]) + 1);
+			if (which == ALLOC_TAG_ALLOC &&
+			    __builtin_sub_overflow(self->peak_countdown, (uint64_t)bytes, &self->peak_countdown))
+				alloc_tag_peak_check(self);
 			return;
 		}
 	}
-	add_exited(index, bytes, calls);
+	add_exited(index, bytes, which);
+}
+
+static void add_cell(struct alloc_tag_counters *out, struct alloc_tag_cell *c)
+{
+	int64_t alloc_bytes = load_relaxed(&c->alloc_bytes), alloc_calls = load_relaxed(&c->alloc_calls);
+
+	out->bytes += alloc_bytes - load_relaxed(&c->free_bytes);
+	out->calls += alloc_calls - load_relaxed(&c->free_calls);
+	out->total_bytes += alloc_bytes;
+	out->total_calls += alloc_calls;
 }
 
 static void add_block(struct alloc_tag_counters *out, struct alloc_tag_thread *block, uint32_t limit)
 {
 	for (uint32_t ci = 0; ci <= (limit - 1) >> COUNTER_CHUNK_SHIFT; ci++) {
-		struct alloc_tag_counters *c = __atomic_load_n(&block->chunk[ci], __ATOMIC_ACQUIRE);
+		struct alloc_tag_cell *c = __atomic_load_n(&block->chunk[ci], __ATOMIC_ACQUIRE);
 		if (c == NULL)
 			continue;
 		uint32_t base = ci << COUNTER_CHUNK_SHIFT;
 		uint32_t n = limit - base < COUNTER_CHUNK_SIZE ? limit - base : COUNTER_CHUNK_SIZE;
-		for (uint32_t i = 0; i < n; i++) {
-			out[base + i].bytes += load_relaxed(&c[i].bytes);
-			out[base + i].calls += load_relaxed(&c[i].calls);
-		}
+		for (uint32_t i = 0; i < n; i++)
+			add_cell(&out[base + i], &c[i]);
 	}
 }
 
@@ -184,19 +200,15 @@ void alloc_tag_sum_counters(struct alloc_tag_counters *out, uint32_t limit)
 
 static void add_one(struct alloc_tag_counters *out, struct alloc_tag_thread *block, uint32_t index)
 {
-	struct alloc_tag_counters *c =
+	struct alloc_tag_cell *c =
 		__atomic_load_n(&block->chunk[index >> COUNTER_CHUNK_SHIFT], __ATOMIC_ACQUIRE);
-	if (c != NULL) {
-		c += index & (COUNTER_CHUNK_SIZE - 1);
-		out->bytes += load_relaxed(&c->bytes);
-		out->calls += load_relaxed(&c->calls);
-	}
+	if (c != NULL)
+		add_cell(out, &c[index & (COUNTER_CHUNK_SIZE - 1)]);
 }
 
 int alloc_tag_sum_one_trylock(uint32_t index, struct alloc_tag_counters *out)
 {
-	out->bytes = 0;
-	out->calls = 0;
+	memset(out, 0, sizeof(*out));
 	if (pthread_mutex_trylock(&threads_mutex) != 0)
 		return -1;
 	add_one(out, &exited_total, index);

@@ -214,31 +214,38 @@ static int expand_report_path(const char *spec, char *out, size_t size)
 	return 0;
 }
 
-static void cannot_write(const char *path, const char *why)
+/* One report written at exit: its setting's name, value and writer. */
+struct exit_report {
+	const char *setting;
+	const char *spec;
+	int (*write_fd)(int fd);
+};
+
+static void cannot_write(const struct exit_report *r, const char *path, const char *why)
 {
-	alloc_tag_warn("cannot write ALLOCTAG_REPORT=", path, ": ", why);
+	alloc_tag_warn("cannot write ", r->setting, "=", path, ": ", why);
 }
 
 /* Writes a new file beside the target (O_EXCL, O_NOFOLLOW: never one planted there) and
  * renames it over the target: a symlink or a file someone else made is never followed nor
  * truncated, and a reader sees either the old report or the whole new one. */
-static void write_report_file(const char *path)
+static void write_report_file(const struct exit_report *r, const char *path)
 {
 	char tmp[sizeof(alloc_tag_config.report) + 48];
 	struct stat st;
 
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		cannot_write(path, S_ISLNK(st.st_mode) ? "it is a symbolic link, which the report never follows"
+		cannot_write(r, path, S_ISLNK(st.st_mode) ? "it is a symbolic link, which the report never follows"
 						       : "it is not a regular file (use - for standard error)");
 		return;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		cannot_write(path, strerror(errno));
+		cannot_write(r, path, strerror(errno));
 		return;
 	}
-	int rc = alloc_tag_report_fd(fd);
+	int rc = r->write_fd(fd);
 	int saved = errno;
 	if (close(fd) != 0 && rc == 0) {
 		rc = -1;
@@ -250,13 +257,13 @@ static void write_report_file(const char *path)
 	}
 	if (rc != 0) {
 		unlink(tmp);
-		cannot_write(path, strerror(saved));
+		cannot_write(r, path, strerror(saved));
 	}
 }
 
-static void write_report(void)
+static void write_report(const struct exit_report *r)
 {
-	const char *spec = alloc_tag_config.report;
+	const char *spec = r->spec;
 	char path[sizeof(alloc_tag_config.report) + 16];
 
 	if (spec[0] == '\0' || (getpid() != report_pid && strstr(spec, "%p") == NULL))
@@ -265,16 +272,16 @@ static void write_report(void)
 		/* fd 2 when the program still has one; else the copy, if still the same file.  With
 		 * neither there is nowhere to say anything: the report is lost (docs/reliability.md). */
 		if (fcntl(2, F_GETFD) != -1)
-			alloc_tag_report_fd(2);
+			r->write_fd(2);
 		else if (same_file(stderr_copy, &stderr_stat))
-			alloc_tag_report_fd(stderr_copy);
+			r->write_fd(stderr_copy);
 		return;
 	}
 	if (expand_report_path(spec, path, sizeof(path)) != 0) {
-		cannot_write(spec, "the path with %p expanded is too long");
+		cannot_write(r, spec, "the path with %p expanded is too long");
 		return;
 	}
-	write_report_file(path);
+	write_report_file(r, path);
 }
 
 /*
@@ -289,14 +296,20 @@ static void write_at_end(void)
 	static int done;
 	if (__atomic_exchange_n(&done, 1, __ATOMIC_RELAXED))
 		return;
-	write_report();
+	const struct exit_report reports[] = {
+		{ "ALLOCTAG_REPORT", alloc_tag_config.report, alloc_tag_report_fd },
+		{ "ALLOCTAG_REPORT_EXTENDED", alloc_tag_config.report_extended, alloc_tag_report_extended_fd },
+	};
+	for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++)
+		write_report(&reports[i]);
 	alloc_tag_debug_at_exit();
 }
 
 void alloc_tag_watch_exit(void)
 {
 	report_pid = getpid();
-	if (strcmp(alloc_tag_config.report, "-") == 0 && fcntl(2, F_GETFD) != -1) {
+	if ((strcmp(alloc_tag_config.report, "-") == 0 || strcmp(alloc_tag_config.report_extended, "-") == 0) &&
+	    fcntl(2, F_GETFD) != -1) {
 		stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 10);
 		if (stderr_copy >= 0 && fstat(stderr_copy, &stderr_stat) != 0) {
 			close(stderr_copy);

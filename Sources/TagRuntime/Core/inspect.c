@@ -5,7 +5,8 @@
  * A listener thread accepts on the Linux abstract unix socket "alloctag.<pid>" and writes
  * the report to each client that runs as the same user (or root), then closes.  The
  * socket lives in the network namespace, not the filesystem, so the peer's credentials
- * (SO_PEERCRED) are the access check.  ALLOCTAG_INSPECT=0 turns it off.
+ * (SO_PEERCRED) are the access check.  ALLOCTAG_INSPECT=0 turns it off.  A second socket,
+ * "alloctag.<pid>.ext", serves the extended report (cumulative and peak counts, extended.c).
  */
 #include "internal.h"
 
@@ -19,19 +20,29 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int listen_fd = -1;
+struct listener {
+	const char *suffix;
+	int (*write_report)(int fd);
+	int fd;
+};
 
-static socklen_t socket_address(struct sockaddr_un *addr, pid_t pid)
+static struct listener listeners[] = {
+	{ "", alloc_tag_report_fd, -1 },
+	{ ".ext", alloc_tag_report_extended_fd, -1 },
+};
+
+static socklen_t socket_address(struct sockaddr_un *addr, pid_t pid, const char *suffix)
 {
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
-	int n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "alloctag.%d", (int)pid);
+	int n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "alloctag.%d%s", (int)pid, suffix);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 
 static void *serve(void *arg)
 {
-	int fd = (int)(intptr_t)arg;
+	struct listener *l = arg;
+	int fd = l->fd;
 	for (;;) {
 		int client = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 		if (client < 0) {
@@ -43,14 +54,14 @@ static void *serve(void *arg)
 		socklen_t len = sizeof(peer);
 		if (getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
 		    (peer.uid == geteuid() || peer.uid == 0))
-			alloc_tag_report_fd(client);
+			l->write_report(client);
 		else
 			(void)!write(client, "alloctag: permission denied: only the process's owner or root may read its report\n", 82);
 		close(client);
 	}
 }
 
-static void start_listener(void)
+static void start_listener(struct listener *l)
 {
 	struct sockaddr_un addr;
 	pthread_t thread;
@@ -63,7 +74,7 @@ static void start_listener(void)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	socklen_t len = socket_address(&addr, getpid());
+	socklen_t len = socket_address(&addr, getpid(), l->suffix);
 	if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 4) != 0) {
 		close(fd);
 		return;
@@ -74,27 +85,31 @@ static void start_listener(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
-	if (pthread_create(&thread, &attr, serve, (void *)(intptr_t)fd) != 0) {
+	l->fd = fd;
+	if (pthread_create(&thread, &attr, serve, l) != 0) {
 		close(fd);
 		fd = -1;
 	}
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	listen_fd = fd;
+	l->fd = fd;
 }
 
 /* A forked child has no listener thread and a new pid: it gets its own. */
 static void restart_in_child(void)
 {
-	if (listen_fd >= 0) {
-		close(listen_fd);
-		listen_fd = -1;
-		start_listener();
+	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++) {
+		if (listeners[i].fd >= 0) {
+			close(listeners[i].fd);
+			listeners[i].fd = -1;
+			start_listener(&listeners[i]);
+		}
 	}
 }
 
 __attribute__((constructor(102))) static void alloc_tag_inspect_setup(void)
 {
-	start_listener();
+	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++)
+		start_listener(&listeners[i]);
 	pthread_atfork(NULL, NULL, restart_in_child);
 }

@@ -75,39 +75,69 @@ ALLOC_TAG_HIDDEN void *codetag_arena_alloc(size_t size);
 #define COUNTER_CHUNK_SIZE (1u << COUNTER_CHUNK_SHIFT)
 #define COUNTER_CHUNKS ((CODETAG_MAX_INDEX >> COUNTER_CHUNK_SHIFT) + 1)
 
+/* One site's counts in one thread: what the thread allocated and what it freed, each only
+ * ever growing.  Live = allocated - freed; the cumulative totals come for free, and an
+ * allocation and a free each still cost two read-modify-writes (the live-only layout's
+ * charge and uncharge had the same two, with opposite signs). */
+struct alloc_tag_cell {
+	int64_t alloc_bytes;
+	int64_t alloc_calls;
+	int64_t free_bytes;
+	int64_t free_calls;
+};
+
+/* A site's counts summed over every thread: live bytes and allocations (what allocinfo
+ * prints), and bytes and allocations ever made (realloc counts as one of its new size). */
 struct alloc_tag_counters {
 	int64_t bytes;
 	int64_t calls;
+	int64_t total_bytes;
+	int64_t total_calls;
 };
 
 /* One per thread that ever allocated.  Only its thread writes the counters (relaxed
  * stores); chunk pointers are published with release stores and read with acquire.
- * A thread's own counters may go negative (it frees what another thread allocated);
- * only the sum over all threads and the exited total is meaningful. */
+ * A thread's free counters may exceed its own allocations (it frees what another thread
+ * allocated); only the sum over all threads and the exited total is meaningful. */
 struct alloc_tag_thread {
-	struct alloc_tag_counters *chunk[COUNTER_CHUNKS];
+	struct alloc_tag_cell *chunk[COUNTER_CHUNKS];
 	struct alloc_tag_thread *next;
 	struct alloc_tag_thread **pprev;
 	int exited;
+	/* Bytes this thread may still allocate before it samples the peak (peak.c): an
+	 * allocation larger than what is left samples.  Plain (only this thread touches it) and
+	 * unsigned, so the hot path is a `sub` and a branch on its borrow. */
+	uint64_t peak_countdown;
 };
 
 extern __thread struct alloc_tag_thread *alloc_tag_self ALLOC_TAG_IE;
 
-ALLOC_TAG_HIDDEN void alloc_tag_count_slow(uint32_t index, int64_t bytes, int64_t calls);
+/* Which pair of a cell an event adds to. */
+#define ALLOC_TAG_ALLOC 0
+#define ALLOC_TAG_FREE 2
 
-static inline __attribute__((always_inline)) void alloc_tag_count(uint32_t index, int64_t bytes, int64_t calls)
+ALLOC_TAG_HIDDEN void alloc_tag_count_slow(uint32_t index, int64_t bytes, int which);
+/* peak.c: samples the peak; called when a thread's peak_countdown runs out. */
+ALLOC_TAG_HIDDEN void alloc_tag_peak_check(struct alloc_tag_thread *self);
+
+/* which: ALLOC_TAG_ALLOC or ALLOC_TAG_FREE, a constant at every call. */
+static inline __attribute__((always_inline)) void alloc_tag_count(uint32_t index, int64_t bytes, int which)
 {
 	struct alloc_tag_thread *self = alloc_tag_self;
-	struct alloc_tag_counters *c;
+	struct alloc_tag_cell *c;
 
 	if (likely(self != NULL) &&
 	    likely((c = self->chunk[index >> COUNTER_CHUNK_SHIFT]) != NULL)) {
-		c += index & (COUNTER_CHUNK_SIZE - 1);
-		store_relaxed(&c->bytes, load_relaxed(&c->bytes) + bytes);
-		store_relaxed(&c->calls, load_relaxed(&c->calls) + calls);
+		int64_t *v = &c[index & (COUNTER_CHUNK_SIZE - 1)].alloc_bytes + which;
+		store_relaxed(&v[0], load_relaxed(&v[0]) + bytes);
+		store_relaxed(&v[1], load_relaxed(&v[1]) + 1);
+		/* Only allocations raise the live total, so only they can make a peak. */
+		if (which == ALLOC_TAG_ALLOC &&
+		    unlikely(__builtin_sub_overflow(self->peak_countdown, (uint64_t)bytes, &self->peak_countdown)))
+			alloc_tag_peak_check(self);
 		return;
 	}
-	alloc_tag_count_slow(index, bytes, calls);
+	alloc_tag_count_slow(index, bytes, which);
 }
 
 /* Sums every thread's counters (and the exited total) into out[0 .. limit). */
@@ -145,6 +175,8 @@ struct alloc_tag_config {
 	int inspect;               /* 0 or 1 */
 	unsigned long fault_every; /* 0: no failure injection */
 	char report[4096];         /* "" none, "-" standard error, else a path (%p, %%) */
+	char report_extended[4096]; /* the same for the extended report (extended.c) */
+	int64_t peak_interval;     /* bytes per thread between peak samples; 0: at reports only */
 };
 extern struct alloc_tag_config alloc_tag_config ALLOC_TAG_HIDDEN;
 ALLOC_TAG_HIDDEN void alloc_tag_read_settings(void);
@@ -174,14 +206,14 @@ static inline __attribute__((always_inline)) uint32_t alloc_tag_charge(size_t by
 	if (unlikely(!load_relaxed(&alloc_tag_counting)))
 		return 0;
 	index = alloc_tag_current_index(caller);
-	alloc_tag_count(index, (int64_t)bytes, 1);
+	alloc_tag_count(index, (int64_t)bytes, ALLOC_TAG_ALLOC);
 	return index;
 }
 
 static inline __attribute__((always_inline)) void alloc_tag_uncharge(uint32_t index, size_t bytes)
 {
 	if (index != 0)
-		alloc_tag_count(index, -(int64_t)bytes, -1);
+		alloc_tag_count(index, (int64_t)bytes, ALLOC_TAG_FREE);
 }
 
 /* ---- Messages (write(2) only: usable inside the allocator) -------------------------- */
@@ -208,6 +240,15 @@ struct iovec;
 ALLOC_TAG_HIDDEN int alloc_tag_write_all(int fd, struct iovec *iov, int n);
 /* Writes prefix (may be NULL) and e's whole report line, however long, in one writev. */
 ALLOC_TAG_HIDDEN int alloc_tag_write_entry(int fd, const char *prefix, const struct alloc_tag_entry *e);
+
+/* peak.c: sets e's peak_bytes (never below e->bytes) and bytes_at_peak from the sampled
+ * tables, without a lock: a reader racing a new process peak may mix two peaks' rows. */
+ALLOC_TAG_HIDDEN void alloc_tag_peak_at(uint32_t index, struct alloc_tag_entry *e);
+/* The sampling interval in bytes per thread (ALLOCTAG_PEAK_INTERVAL); 0 = at reports only. */
+ALLOC_TAG_HIDDEN int64_t alloc_tag_peak_interval(void);
+
+/* report.c: "%<width>lli" into buf, which must hold 24 + width bytes; returns the length. */
+ALLOC_TAG_HIDDEN size_t alloc_tag_format_int(char *buf, long long value, int width);
 
 /* oom.c */
 ALLOC_TAG_HIDDEN void alloc_tag_out_of_memory(size_t bytes);

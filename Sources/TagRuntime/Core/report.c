@@ -153,6 +153,9 @@ int alloc_tag_entry_at(uint32_t index, const struct alloc_tag_counters *sum, str
 	e->accurate = (info.flags & CODETAG_FLAG_INACCURATE) == 0;
 	e->bytes = sum->bytes;
 	e->calls = sum->calls;
+	e->total_bytes = sum->total_bytes;
+	e->total_calls = sum->total_calls;
+	alloc_tag_peak_at(index, e);
 	return 1;
 }
 
@@ -277,4 +280,12 @@ char *alloc_tag_report(size_t *len)
 	}
 	free(entries);
 	return text;
+}
+
+/* "%<width>lli" into buf, which must hold 24 + width bytes; returns the length. */
+size_t alloc_tag_format_int(char *buf, long long value, int width)
+{
+	struct out o = { buf, 24 + (size_t)width, 0 };
+	put_int(&o, value, 1, width);
+	return o.len;
 }

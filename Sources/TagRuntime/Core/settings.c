@@ -7,6 +7,8 @@
  *   ALLOCTAG_REPORT     PATH|-                       report at exit (%p: the pid, %%: a %)
  *   ALLOCTAG_INSPECT    1|on|true|yes or 0|off|false|no   live inspection (default on)
  *   ALLOCTAG_FAULT_REFS N (a positive integer, 0 = off)   tests: every Nth reference fails
+ *   ALLOCTAG_REPORT_EXTENDED PATH|-              extended report at exit (cumulative, peaks)
+ *   ALLOCTAG_PEAK_INTERVAL N (bytes, default 1048576; 0: at reports only)   peak sampling
  *
  * Invariants:
  * - Read once, by the first allocation or the first constructor, whichever comes first;
@@ -42,6 +44,7 @@ struct alloc_tag_config alloc_tag_config = {
 	.counting = ALLOC_TAG_ENABLED_BY_DEFAULT,
 	.debug = ALLOC_TAG_DEBUG_BY_DEFAULT,
 	.inspect = 1,
+	.peak_interval = 1 << 20,
 };
 
 /* ---- Parsers: 0 and the value applied to *c, or -1 and *c unchanged ------------------ */
@@ -116,12 +119,27 @@ static int parse_fault_refs(const char *value, struct alloc_tag_config *c)
 	return 0;
 }
 
-/* A path (or "-"), at most PATH_MAX-ish bytes; after a %, only p or %. */
-static int parse_report(const char *value, struct alloc_tag_config *c)
+static int parse_peak_interval(const char *value, struct alloc_tag_config *c)
+{
+	int64_t n = 0;
+
+	if (value[0] == '\0')
+		return -1;
+	for (const char *p = value; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || n > (INT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	c->peak_interval = n;
+	return 0;
+}
+
+/* A path (or "-") into report[4096]; after a %, only p or %. */
+static int parse_path(const char *value, char *report)
 {
 	size_t n = strlen(value);
 
-	if (n == 0 || n >= sizeof(c->report))
+	if (n == 0 || n >= sizeof(alloc_tag_config.report))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (value[i] == '%') {
@@ -130,8 +148,18 @@ static int parse_report(const char *value, struct alloc_tag_config *c)
 			i++;
 		}
 	}
-	memcpy(c->report, value, n + 1);
+	memcpy(report, value, n + 1);
 	return 0;
+}
+
+static int parse_report(const char *value, struct alloc_tag_config *c)
+{
+	return parse_path(value, c->report);
+}
+
+static int parse_report_extended(const char *value, struct alloc_tag_config *c)
+{
+	return parse_path(value, c->report_extended);
 }
 
 struct setting {
@@ -152,6 +180,12 @@ static const struct setting settings[] = {
 	  "no report" },
 	{ "ALLOCTAG_INSPECT", parse_inspect, "expected 1, on, true, yes, 0, off, false or no", "1" },
 	{ "ALLOCTAG_FAULT_REFS", parse_fault_refs, "expected a decimal count (every Nth reference fails; 0: none)", "0" },
+	{ "ALLOCTAG_REPORT_EXTENDED", parse_report_extended,
+	  "expected a file path (in which %p stands for the pid and %% for a %) or - for standard error, "
+	  "shorter than 4096 bytes",
+	  "no extended report" },
+	{ "ALLOCTAG_PEAK_INTERVAL", parse_peak_interval,
+	  "expected bytes per thread between peak samples (a decimal count; 0: at reports only)", "1048576" },
 };
 
 /* ---- The environment ------------------------------------------------------------------ */

@@ -8,7 +8,12 @@ import TagRuntime
 /// Gauges (labels are fixed; `prefix` defaults to `alloctag`):
 /// - `<prefix>_live_bytes` and `<prefix>_live_allocations`, dimensions `module` ("" for the main
 ///   executable), `file`, `line`, `function`: the `top` sites by live bytes;
+/// - `<prefix>_allocated_bytes` and `<prefix>_allocations` (cumulative: every allocation ever
+///   made at the site, so a dashboard's `rate()` gives allocations per second) and
+///   `<prefix>_peak_bytes` (the site's highest live bytes), same dimensions, same sites;
 /// - `<prefix>_total_live_bytes` and `<prefix>_total_live_allocations`: sums over every site;
+/// - `<prefix>_total_allocated_bytes`, `<prefix>_total_allocations`: cumulative sums over every
+///   site; `<prefix>_total_peak_bytes`: the process's live bytes at their highest (sampled);
 /// - `<prefix>_sites`: the number of sites in the report.
 ///
 /// Invariant: after `update`, exactly the current top sites have per-site gauges; a site that
@@ -27,12 +32,16 @@ public final class AllocTagMetrics: Sendable {
         }
     }
 
+    /// One site's values and gauges, in the order of `names`.
+    private static let names = ["live_bytes", "live_allocations", "allocated_bytes", "allocations", "peak_bytes"]
+
     private struct State: ~Copyable {
-        var sites: [Site: (bytes: Gauge, calls: Gauge)] = [:]
+        var sites: [Site: [Gauge]] = [:]
     }
 
     private let state = Mutex(State())
     private let totalBytes: Gauge, totalCalls: Gauge, siteCount: Gauge
+    private let allocatedBytes: Gauge, allocations: Gauge, peakBytes: Gauge
 
     public init(top: Int = 20, prefix: String = "alloctag", factory: any MetricsFactory = MetricsSystem.factory) {
         self.top = max(0, top)
@@ -41,44 +50,50 @@ public final class AllocTagMetrics: Sendable {
         totalBytes = Gauge(label: "\(prefix)_total_live_bytes", factory: factory)
         totalCalls = Gauge(label: "\(prefix)_total_live_allocations", factory: factory)
         siteCount = Gauge(label: "\(prefix)_sites", factory: factory)
+        allocatedBytes = Gauge(label: "\(prefix)_total_allocated_bytes", factory: factory)
+        allocations = Gauge(label: "\(prefix)_total_allocations", factory: factory)
+        peakBytes = Gauge(label: "\(prefix)_total_peak_bytes", factory: factory)
     }
 
     /// Takes the report of this process now and publishes it.
     public func update() {
-        update(entries: AllocProfiling.report().entries)
+        let report = AllocProfiling.report()
+        update(entries: report.entries, peakBytes: report.peakBytes)
     }
 
-    /// Publishes `entries` (a report's lines; duplicates of one site are summed).
-    public func update(entries: [AllocationEntry]) {
-        var sums: [Site: (bytes: Int64, calls: Int64)] = [:]
+    /// Publishes `entries` (a report's lines; duplicates of one site are summed) and the
+    /// process's peak (nil: the sum of the sites' `bytesAtPeak`).
+    public func update(entries: [AllocationEntry], peakBytes peak: Int64? = nil) {
+        var sums: [Site: [Int64]] = [:]
         for e in entries {
             let site = Site(module: e.module ?? "", file: e.file, line: e.line, function: e.function)
-            let old = sums[site] ?? (0, 0)
-            sums[site] = (old.bytes + e.bytes, old.calls + e.calls)
+            let old = sums[site] ?? [0, 0, 0, 0, 0]
+            sums[site] = zip(old, [e.bytes, e.calls, e.totalBytes, e.totalCalls, e.peakBytes]).map { $0 + $1 }
         }
         let ranked = sums.sorted { a, b in
-            if a.value.bytes != b.value.bytes { return a.value.bytes > b.value.bytes }
-            if a.value.calls != b.value.calls { return a.value.calls > b.value.calls }
+            if a.value[0] != b.value[0] { return a.value[0] > b.value[0] }
+            if a.value[1] != b.value[1] { return a.value[1] > b.value[1] }
             return (a.key.module, a.key.file, a.key.line, a.key.function) < (b.key.module, b.key.file, b.key.line, b.key.function)
         }.prefix(top)
 
         state.withLock { state in
             let keep = Set(ranked.map(\.key))
             for (site, gauges) in state.sites where !keep.contains(site) {
-                gauges.bytes.destroy()
-                gauges.calls.destroy()
+                for gauge in gauges { gauge.destroy() }
                 state.sites[site] = nil
             }
-            for (site, value) in ranked {
-                let gauges = state.sites[site] ?? (
-                    Gauge(label: "\(prefix)_live_bytes", dimensions: site.dimensions, factory: factory),
-                    Gauge(label: "\(prefix)_live_allocations", dimensions: site.dimensions, factory: factory))
+            for (site, values) in ranked {
+                let gauges = state.sites[site] ?? Self.names.map {
+                    Gauge(label: "\(prefix)_\($0)", dimensions: site.dimensions, factory: factory)
+                }
                 state.sites[site] = gauges
-                gauges.bytes.record(value.bytes)
-                gauges.calls.record(value.calls)
+                for (gauge, value) in zip(gauges, values) { gauge.record(value) }
             }
             totalBytes.record(entries.reduce(0) { $0 + $1.bytes })
             totalCalls.record(entries.reduce(0) { $0 + $1.calls })
+            allocatedBytes.record(entries.reduce(0) { $0 + $1.totalBytes })
+            allocations.record(entries.reduce(0) { $0 + $1.totalCalls })
+            peakBytes.record(peak ?? entries.reduce(0) { $0 + $1.bytesAtPeak })
             siteCount.record(sums.count)
         }
     }

@@ -15,9 +15,17 @@ public struct AllocationEntry: Hashable, Sendable {
     public var calls: Int64
     /// False when the runtime could not record a reference for some allocation of the site.
     public var accurate: Bool
+    /// Bytes and allocations ever made at the site (a realloc counts once, its new size).
+    public var totalBytes: Int64
+    public var totalCalls: Int64
+    /// The highest live bytes the site reached, and its live bytes when the process's live
+    /// total was highest (sampled: `AllocationReport.peakBytes` states the bound).
+    public var peakBytes: Int64
+    public var bytesAtPeak: Int64
 
     public init(module: String?, function: String, file: String, line: Int,
-                bytes: Int64, calls: Int64, accurate: Bool) {
+                bytes: Int64, calls: Int64, accurate: Bool,
+                totalBytes: Int64 = 0, totalCalls: Int64 = 0, peakBytes: Int64 = 0, bytesAtPeak: Int64 = 0) {
         self.module = module
         self.function = function
         self.file = file
@@ -25,6 +33,10 @@ public struct AllocationEntry: Hashable, Sendable {
         self.bytes = bytes
         self.calls = calls
         self.accurate = accurate
+        self.totalBytes = totalBytes
+        self.totalCalls = totalCalls
+        self.peakBytes = peakBytes
+        self.bytesAtPeak = bytesAtPeak
     }
 
     /// True for the synthetic site charged with allocations made under no tag.
@@ -37,7 +49,8 @@ public struct AllocationEntry: Hashable, Sendable {
                 file.withCString { file in
                     var e = alloc_tag_entry(modname: module, function: function, filename: file,
                                             lineno: UInt32(clamping: line), accurate: accurate,
-                                            bytes: bytes, calls: calls)
+                                            bytes: bytes, calls: calls, total_bytes: totalBytes, total_calls: totalCalls,
+                                            peak_bytes: peakBytes, bytes_at_peak: bytesAtPeak)
                     return AllocationReport.formatLine(&e)
                 }
             }
@@ -59,6 +72,15 @@ public struct AllocationReport: Sendable {
     /// `/proc/allocinfo` version 2.0 text, byte for byte.
     public var text: String
     public var entries: [AllocationEntry]
+    /// The process's live bytes at their highest so far. Sampled every ALLOCTAG_PEAK_INTERVAL
+    /// bytes per thread (default 1 MiB): the true peak is less than interval x threads above it.
+    public var peakBytes: Int64 = 0
+
+    public init(text: String, entries: [AllocationEntry], peakBytes: Int64 = 0) {
+        self.text = text
+        self.entries = entries
+        self.peakBytes = peakBytes
+    }
 
     /// Sums of every site (the untagged line included): the live bytes and allocations that
     /// went through the allocator while profiling counted.
@@ -75,6 +97,7 @@ public struct AllocationReport: Sendable {
 
     /// Takes a snapshot of this process now.
     public static func current() -> AllocationReport {
+        let peak = alloc_tag_peak()  // samples first: the peaks cover the present
         var raw: UnsafeMutablePointer<alloc_tag_entry>?
         let count = alloc_tag_snapshot(&raw)
         guard let raw else { return AllocationReport(text: String(cString: alloc_tag_report_header()), entries: []) }
@@ -91,11 +114,15 @@ public struct AllocationReport: Sendable {
                 line: Int(e.lineno),
                 bytes: e.bytes,
                 calls: e.calls,
-                accurate: e.accurate
+                accurate: e.accurate,
+                totalBytes: e.total_bytes,
+                totalCalls: e.total_calls,
+                peakBytes: e.peak_bytes,
+                bytesAtPeak: e.bytes_at_peak
             ))
             text += formatLine(&e)
         }
-        return AllocationReport(text: text, entries: entries)
+        return AllocationReport(text: text, entries: entries, peakBytes: peak)
     }
 
     /// One line, formatted by the runtime itself so C and Swift reports cannot drift apart.

@@ -47,6 +47,13 @@ struct alloc_tag_entry {
 	bool accurate;
 	int64_t bytes;  /* live bytes */
 	int64_t calls;  /* live allocations */
+	/* Cumulative: every allocation ever charged here (a realloc counts once, its new size). */
+	int64_t total_bytes;
+	int64_t total_calls;
+	/* The highest live bytes this site reached, and its live bytes when the process's
+	 * total was highest: sampled, see alloc_tag_peak() for the bound. */
+	int64_t peak_bytes;
+	int64_t bytes_at_peak;
 };
 
 /* The synthetic site charged for allocations made with no current tag. */
@@ -69,6 +76,30 @@ int alloc_tag_report_fd(int fd);
 /* Formats one line exactly as allocinfo does ("%12lli %8llu file:line [mod] func:f \n").
  * Returns the length written (truncated to size-1), like snprintf. */
 int alloc_tag_format_entry(char *buf, size_t size, const struct alloc_tag_entry *entry);
+
+/*
+ * The extended report: every allocinfo line with four columns in front, the cumulative
+ * and peak counts, in a format of its own (the v2.0 report stays byte-compatible):
+ *   alloctag extended allocinfo - version: 1
+ *   # peak: <process live bytes at their highest> interval: <ALLOCTAG_PEAK_INTERVAL>
+ *   #  <peak_size>   <total_size>  <total_calls> <size_at_peak>     <size>  <calls> <tag info>
+ *   "%12lli %14lli %13llu %13lli " then the line exactly as allocinfo prints it
+ * Written at exit to ALLOCTAG_REPORT_EXTENDED=PATH|-, and served by live inspection on
+ * the abstract socket "alloctag.<pid>.ext".  Returns 0 or -1 (errno); never uses malloc.
+ */
+int alloc_tag_report_extended_fd(int fd);
+#define ALLOC_TAG_EXTENDED_HEADER "alloctag extended allocinfo - version: 1\n"
+#define ALLOC_TAG_EXTENDED_COLUMNS \
+	"#  <peak_size>   <total_size>  <total_calls> <size_at_peak>     <size>  <calls> <tag info>\n"
+
+/*
+ * The process's live bytes at their highest, as sampled: each thread samples every time it
+ * has allocated ALLOCTAG_PEAK_INTERVAL bytes (default 1 MiB) since its previous sample, and
+ * every report samples.  The true peak is at most interval x (threads allocating) above
+ * what is returned; with ALLOCTAG_PEAK_INTERVAL=1 every allocation samples, exact for one
+ * thread.  The same bound holds for each site's peak_bytes.
+ */
+int64_t alloc_tag_peak(void);
 
 #define ALLOC_TAG_REPORT_HEADER "allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n"
 const char *alloc_tag_report_header(void);
