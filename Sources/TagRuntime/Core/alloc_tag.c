@@ -228,6 +228,7 @@ __thread int alloc_tag_fork_held ALLOC_TAG_IE;
 static void lock_for_fork(void)
 {
 	codetag_registry_lock();
+	alloc_tag_peak_lock(1);
 	pthread_mutex_lock(&threads_mutex);
 	slab_lock_for_fork();
 	alloc_tag_fork_held = 1;
@@ -238,6 +239,7 @@ static void unlock_in_parent(void)
 	alloc_tag_fork_held = 0;
 	slab_unlock_in_parent();
 	pthread_mutex_unlock(&threads_mutex);
+	alloc_tag_peak_lock(0);
 	codetag_registry_unlock();
 }
 
@@ -246,6 +248,7 @@ static void unlock_in_child(void)
 	alloc_tag_fork_held = 0;
 	slab_unlock_in_child();
 	pthread_mutex_unlock(&threads_mutex);
+	alloc_tag_peak_lock(0);
 	codetag_registry_unlock();
 }
 

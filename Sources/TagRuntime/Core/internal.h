@@ -241,6 +241,9 @@ ALLOC_TAG_HIDDEN int alloc_tag_write_all(int fd, struct iovec *iov, int n);
 /* Writes prefix (may be NULL) and e's whole report line, however long, in one writev. */
 ALLOC_TAG_HIDDEN int alloc_tag_write_entry(int fd, const char *prefix, const struct alloc_tag_entry *e);
 
+/* peak.c: takes (1) or releases (0) the peak tables' lock, for fork; taken after the
+ * registry's lock and before threads_mutex. */
+ALLOC_TAG_HIDDEN void alloc_tag_peak_lock(int lock);
 /* peak.c: sets e's peak_bytes (never below e->bytes) and bytes_at_peak from the sampled
  * tables, without a lock: a reader racing a new process peak may mix two peaks' rows. */
 ALLOC_TAG_HIDDEN void alloc_tag_peak_at(uint32_t index, struct alloc_tag_entry *e);
