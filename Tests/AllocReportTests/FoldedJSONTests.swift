@@ -29,13 +29,14 @@ final class FoldedJSONTests: XCTestCase {
         XCTAssertEqual(JSONFormat.render(report), """
             {
               "schema": "alloctag-allocinfo",
-              "version": 1,
+              "version": 2,
               "kind": "report",
               "source": "new.allocinfo",
               "totals": {"bytes": 21504, "calls": 3},
+              "peak": null,
               "sites": [
-                {"module": "libpng16", "file": "src/png.c", "line": 88, "function": "png_malloc_base", "bytes": 20480, "calls": 2, "accurate": true},
-                {"module": "libpng16", "file": "src/png.c", "line": 95, "function": "png_create_struct", "bytes": 1024, "calls": 1, "accurate": false}
+                {"module": "libpng16", "file": "src/png.c", "line": 88, "function": "png_malloc_base", "bytes": 20480, "calls": 2, "peak_bytes": null, "total_bytes": null, "total_calls": null, "accurate": true},
+                {"module": "libpng16", "file": "src/png.c", "line": 95, "function": "png_create_struct", "bytes": 1024, "calls": 1, "peak_bytes": null, "total_bytes": null, "total_calls": null, "accurate": false}
               ]
             }
 
@@ -46,10 +47,11 @@ final class FoldedJSONTests: XCTestCase {
         XCTAssertEqual(JSONFormat.render(AllocinfoReport(entries: [], source: "x")), """
             {
               "schema": "alloctag-allocinfo",
-              "version": 1,
+              "version": 2,
               "kind": "report",
               "source": "x",
               "totals": {"bytes": 0, "calls": 0},
+              "peak": null,
               "sites": []
             }
 
@@ -63,7 +65,7 @@ final class FoldedJSONTests: XCTestCase {
         XCTAssertEqual(JSONFormat.render(diff), """
             {
               "schema": "alloctag-allocinfo",
-              "version": 1,
+              "version": 2,
               "kind": "diff",
               "old": "old.allocinfo",
               "new": "new.allocinfo",
@@ -83,13 +85,13 @@ final class FoldedJSONTests: XCTestCase {
         XCTAssertEqual(JSONFormat.render(series), """
             {
               "schema": "alloctag-allocinfo",
-              "version": 1,
+              "version": 2,
               "kind": "series",
               "snapshots": ["old.allocinfo", "new.allocinfo"],
               "totals": {"bytes": [1114112, 3178496], "calls": [528, 304]},
               "sites": [
-                {"module": null, "file": "Sources/App/Cache.swift", "line": 42, "function": "Cache.insert(_:)", "bytes": [1048576, 3145728], "calls": [16, 48], "accurate": true},
-                {"module": null, "file": "src/parse.c", "line": 120, "function": "parse_token", "bytes": [65536, 32768], "calls": [512, 256], "accurate": true}
+                {"module": null, "file": "Sources/App/Cache.swift", "line": 42, "function": "Cache.insert(_:)", "bytes": [1048576, 3145728], "calls": [16, 48], "peak_bytes": [null, null], "total_bytes": [null, null], "total_calls": [null, null], "accurate": true},
+                {"module": null, "file": "src/parse.c", "line": 120, "function": "parse_token", "bytes": [65536, 32768], "calls": [512, 256], "peak_bytes": [null, null], "total_bytes": [null, null], "total_calls": [null, null], "accurate": true}
               ]
             }
 
@@ -105,7 +107,7 @@ final class FoldedJSONTests: XCTestCase {
         for output in outputs {
             let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
             XCTAssertEqual(object?["schema"] as? String, "alloctag-allocinfo")
-            XCTAssertEqual(object?["version"] as? Int, 1)
+            XCTAssertEqual(object?["version"] as? Int, 2)
         }
         let sites = (try JSONSerialization.jsonObject(with: Data(outputs[0].utf8)) as! [String: Any])["sites"] as! [[String: Any]]
         XCTAssertEqual(sites.count, 7)

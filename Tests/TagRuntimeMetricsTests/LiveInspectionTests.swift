@@ -23,6 +23,12 @@ final class LiveInspectionTests: XCTestCase {
         XCTAssertEqual(entry.calls, 1)
         XCTAssertGreaterThanOrEqual(entry.bytes, 3 << 20)
         XCTAssertLessThan(entry.bytes, (3 << 20) + 4096)
+        // Read from the extended socket: the cumulative counts and the peak come along.
+        let history = try XCTUnwrap(entry.history, "the live report is the extended one")
+        XCTAssertEqual(history.totalCalls, 1)
+        XCTAssertEqual(history.totalBytes, entry.bytes)
+        XCTAssertEqual(history.peakBytes, entry.bytes, "one allocation, never freed: its peak is its live size")
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(report.peak).bytes, 3 << 20)
         XCTAssertEqual(keep.count, 3 << 20)
         // The same site, filtered and converted, as the CLI does.
         XCTAssertEqual(report.merged().filtered(ReportFilter(function: "testReadsThis*")).entries.map(\.site), [site])

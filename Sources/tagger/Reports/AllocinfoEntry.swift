@@ -38,6 +38,31 @@ public struct AllocSiteKey: Hashable, Comparable, Sendable {
     }
 }
 
+/// What the extended report adds to a site's line: cumulative counts and peaks.
+public struct AllocinfoHistory: Hashable, Sendable {
+    /// The highest live bytes the site reached (sampled: see `AllocinfoPeak.interval`).
+    public var peakBytes: Int64
+    /// Bytes ever allocated at the site (a realloc counts once, its new size).
+    public var totalBytes: Int64
+    /// Allocations ever made at the site.
+    public var totalCalls: Int64
+    /// The site's live bytes when the process's live total was highest.
+    public var bytesAtPeak: Int64
+
+    public init(peakBytes: Int64, totalBytes: Int64, totalCalls: Int64, bytesAtPeak: Int64) {
+        self.peakBytes = peakBytes
+        self.totalBytes = totalBytes
+        self.totalCalls = totalCalls
+        self.bytesAtPeak = bytesAtPeak
+    }
+
+    /// Two tags of one site: totals add; peaks add too, an upper bound (they may not coincide).
+    func adding(_ other: AllocinfoHistory) -> AllocinfoHistory {
+        AllocinfoHistory(peakBytes: peakBytes &+ other.peakBytes, totalBytes: totalBytes &+ other.totalBytes,
+                         totalCalls: totalCalls &+ other.totalCalls, bytesAtPeak: bytesAtPeak &+ other.bytesAtPeak)
+    }
+}
+
 /// One line of an allocinfo report: live bytes and live allocations of one tag.
 public struct AllocinfoEntry: Hashable, Sendable {
     public var site: AllocSiteKey
@@ -47,12 +72,15 @@ public struct AllocinfoEntry: Hashable, Sendable {
     public var calls: Int64
     /// False when the runtime lost track of some allocations of this site (` accurate:no`).
     public var accurate: Bool
+    /// Cumulative counts and peaks: only in an extended report, nil in a v2.0 one.
+    public var history: AllocinfoHistory?
 
-    public init(site: AllocSiteKey, bytes: Int64, calls: Int64, accurate: Bool = true) {
+    public init(site: AllocSiteKey, bytes: Int64, calls: Int64, accurate: Bool = true, history: AllocinfoHistory? = nil) {
         self.site = site
         self.bytes = bytes
         self.calls = calls
         self.accurate = accurate
+        self.history = history
     }
 
     /// The line exactly as /proc/allocinfo prints it, newline included:

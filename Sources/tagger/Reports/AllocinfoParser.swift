@@ -18,6 +18,8 @@ enum AllocinfoParser {
     static let versionLine = Array("allocinfo - version: 2.0".utf8)
     static let versionPrefix = Array("allocinfo - version: ".utf8)
     static let columnsLine = Array("#     <size>  <calls> <tag info>".utf8)
+    static let extendedVersionLine = Array("alloctag extended allocinfo - version: 1".utf8)
+    static let extendedColumnsLine = Array("#  <peak_size>   <total_size>  <total_calls> <size_at_peak>     <size>  <calls> <tag info>".utf8)
     static let funcMarker = Array(" func:".utf8)
     static let inaccurateSuffix = Array(" accurate:no".utf8)
 
@@ -35,6 +37,7 @@ enum AllocinfoParser {
         if first.last == UInt8(ascii: "\r") {
             throw fail(1, first.count, "line ends in a carriage return; allocinfo lines end in '\\n' only (convert CRLF line endings)")
         }
+        if Array(first) == extendedVersionLine { return try parseExtended(lines, source: source, fail: fail) }
         guard Array(first) == versionLine else {
             if first.starts(with: versionPrefix) {
                 let version = String(decoding: first.dropFirst(versionPrefix.count), as: UTF8.self)
@@ -52,6 +55,55 @@ enum AllocinfoParser {
             entries.append(try parseEntry(Array(line), lineNumber: offset + 1, fail: fail))
         }
         return AllocinfoReport(entries: entries, source: source)
+    }
+
+    /// The runtime's extended report (alloc_tag.h): `# peak: N interval: I`, the columns, then
+    /// per tag `%12lli %14lli %13llu %13lli ` (peak, total bytes, total calls, bytes at the
+    /// process's peak) followed by the tag's allocinfo line exactly.
+    private static func parseExtended(
+        _ lines: [ArraySlice<UInt8>], source: String, fail: (Int, Int, String) -> AllocinfoParseError
+    ) throws(AllocinfoParseError) -> AllocinfoReport {
+        let peakPrefix = Array("# peak: ".utf8), intervalMarker = Array(" interval: ".utf8)
+        guard lines.count >= 2, lines[1].starts(with: peakPrefix) else {
+            throw fail(2, 1, "expected '# peak: BYTES interval: BYTES' after the version line")
+        }
+        let peakLine = Array(lines[1])
+        var i = peakPrefix.count
+        guard let peakBytes = readInteger(peakLine, &i, allowMinus: true),
+              peakLine[i...].starts(with: intervalMarker) else {
+            throw fail(2, i + 1, "expected the peak in bytes, then ' interval: BYTES'")
+        }
+        i += intervalMarker.count
+        guard let interval = readInteger(peakLine, &i, allowMinus: false), i == peakLine.count else {
+            throw fail(2, i + 1, "expected the sampling interval in bytes at the end of the line")
+        }
+        guard lines.count >= 3, Array(lines[2]) == extendedColumnsLine else {
+            throw fail(3, 1, "expected the extended column header '\(String(decoding: extendedColumnsLine, as: UTF8.self))'")
+        }
+        var entries: [AllocinfoEntry] = []
+        entries.reserveCapacity(lines.count - 3)
+        let names = ["peak size", "total size", "total allocation count", "size at the process's peak"]
+        for (offset, slice) in lines.enumerated().dropFirst(3) {
+            let line = Array(slice), lineNumber = offset + 1
+            var values: [Int64] = []
+            var j = 0
+            for name in names {
+                while j < line.count, line[j] == UInt8(ascii: " ") { j += 1 }
+                let start = j
+                guard let value = readInteger(line, &j, allowMinus: name != "total allocation count"),
+                      j < line.count, line[j] == UInt8(ascii: " ") else {
+                    throw fail(lineNumber, start + 1, "expected the \(name) (a decimal integer) and a space")
+                }
+                values.append(value)
+            }
+            let rest = j + 1
+            var entry = try parseEntry(Array(line[rest...]), lineNumber: lineNumber) { line, column, message in
+                fail(line, column + rest, message)
+            }
+            entry.history = AllocinfoHistory(peakBytes: values[0], totalBytes: values[1], totalCalls: values[2], bytesAtPeak: values[3])
+            entries.append(entry)
+        }
+        return AllocinfoReport(entries: entries, source: source, peak: AllocinfoPeak(bytes: peakBytes, interval: interval))
     }
 
     private static func parseEntry(

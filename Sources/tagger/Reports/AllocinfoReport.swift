@@ -8,10 +8,13 @@ public struct AllocinfoReport: Hashable, Sendable {
     public var entries: [AllocinfoEntry]
     /// Where the report came from (a path, `pid 1234`, `<stdin>`); used in messages and outputs.
     public var source: String
+    /// The process's peak: only in an extended report (then every entry has a `history`).
+    public var peak: AllocinfoPeak?
 
-    public init(entries: [AllocinfoEntry], source: String = "<report>") {
+    public init(entries: [AllocinfoEntry], source: String = "<report>", peak: AllocinfoPeak? = nil) {
         self.entries = entries
         self.source = source
+        self.peak = peak
     }
 
     /// Parses allocinfo v2.0 text strictly; see `AllocinfoParser`.
@@ -42,11 +45,31 @@ public struct AllocinfoReport: Hashable, Sendable {
                 result[i].bytes &+= entry.bytes
                 result[i].calls &+= entry.calls
                 result[i].accurate = result[i].accurate && entry.accurate
+                if let mine = result[i].history, let other = entry.history { result[i].history = mine.adding(other) }
             } else {
                 index[entry.site] = result.count
                 result.append(entry)
             }
         }
-        return AllocinfoReport(entries: result, source: source)
+        return AllocinfoReport(entries: result, source: source, peak: peak)
+    }
+
+    /// The sites that held memory when the process's live total was highest, most first.
+    public var peakSites: [AllocinfoEntry] {
+        merged().entries.filter { ($0.history?.bytesAtPeak ?? 0) > 0 }
+            .sorted { ($0.history!.bytesAtPeak, $1.site) > ($1.history!.bytesAtPeak, $0.site) }
+    }
+}
+
+/// The process's live bytes at their highest, from the extended report's `# peak:` line.
+public struct AllocinfoPeak: Hashable, Sendable {
+    public var bytes: Int64
+    /// Bytes each thread allocates between samples (ALLOCTAG_PEAK_INTERVAL): the true peak is
+    /// less than `interval` x (threads allocating) above `bytes`; 1 means exact for one thread.
+    public var interval: Int64
+
+    public init(bytes: Int64, interval: Int64) {
+        self.bytes = bytes
+        self.interval = interval
     }
 }

@@ -9,6 +9,11 @@ public struct AllocinfoSeries: Hashable, Sendable, SiteRowTable {
         public var calls: [Int64]
         /// False when any snapshot marked the site ` accurate:no`.
         public var accurate: Bool
+        /// Per snapshot, from extended reports: cumulative bytes and allocations and the site's
+        /// peak; nil where the snapshot was a v2.0 report or the site was absent.
+        public var totalBytes: [Int64?]
+        public var totalCalls: [Int64?]
+        public var peakBytes: [Int64?]
 
         public var lastBytes: Int64 { bytes.last ?? 0 }
         public var lastCalls: Int64 { calls.last ?? 0 }
@@ -26,10 +31,15 @@ public struct AllocinfoSeries: Hashable, Sendable, SiteRowTable {
         let n = reports.count
         for (i, report) in reports.enumerated() {
             for e in report.merged().entries {
+                let none = [Int64?](repeating: nil, count: n)
                 var row = rowsBySite[e.site]
-                    ?? Row(site: e.site, bytes: Array(repeating: 0, count: n), calls: Array(repeating: 0, count: n), accurate: true)
+                    ?? Row(site: e.site, bytes: Array(repeating: 0, count: n), calls: Array(repeating: 0, count: n), accurate: true,
+                           totalBytes: none, totalCalls: none, peakBytes: none)
                 row.bytes[i] = e.bytes
                 row.calls[i] = e.calls
+                row.totalBytes[i] = e.history?.totalBytes
+                row.totalCalls[i] = e.history?.totalCalls
+                row.peakBytes[i] = e.history?.peakBytes
                 row.accurate = row.accurate && e.accurate
                 rowsBySite[e.site] = row
             }

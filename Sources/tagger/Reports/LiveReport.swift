@@ -2,6 +2,8 @@ import Glibc
 
 /// Why a running process's report could not be read.
 public struct LiveReportError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Nothing listens on the socket (connection refused).
+    public var notListening = false
     public var message: String
     public var description: String { message }
 }
@@ -13,17 +15,24 @@ public struct LiveReportError: Error, Hashable, Sendable, CustomStringConvertibl
 /// (sun_path[0] = 0, then those bytes, no terminating NUL); a client connects and reads until
 /// EOF; the server sends the full allocinfo v2.0 text after checking the peer's uid (the
 /// process's owner or root). Anyone else gets one line starting `alloctag: ` (the runtime's
-/// refusal) or nothing, and the connection closed.
+/// refusal) or nothing, and the connection closed. `alloctag.<pid>.ext` serves the extended
+/// report (cumulative counts and peaks) the same way.
 public enum LiveReport {
     public static func socketName(pid: Int32) -> String { "alloctag.\(pid)" }
+    public static func extendedSocketName(pid: Int32) -> String { "alloctag.\(pid).ext" }
 
-    /// Fetches and parses the report of process `pid`.
+    /// Fetches and parses the report of process `pid`: the extended report (with cumulative
+    /// counts and peaks), or the v2.0 one from a runtime that serves no extended report.
     public static func fetch(pid: Int32, timeoutSeconds: Int = 10) throws(LiveReportError) -> AllocinfoReport {
         guard pid > 0 else { throw LiveReportError(message: "invalid pid \(pid): expected a positive process id") }
         if kill(pid, 0) != 0, errno == ESRCH {
             throw LiveReportError(message: "no process with pid \(pid)")
         }
-        return try fetch(abstractName: socketName(pid: pid), source: "pid \(pid)", what: "process \(pid)", timeoutSeconds: timeoutSeconds)
+        do {
+            return try fetch(abstractName: extendedSocketName(pid: pid), source: "pid \(pid)", what: "process \(pid)", timeoutSeconds: timeoutSeconds)
+        } catch where error.notListening {
+            return try fetch(abstractName: socketName(pid: pid), source: "pid \(pid)", what: "process \(pid)", timeoutSeconds: timeoutSeconds)
+        }
     }
 
     /// Fetches and parses the report served on the abstract socket `name`.
@@ -69,7 +78,7 @@ public enum LiveReport {
         }
         guard connected == 0 else {
             if errno == ECONNREFUSED || errno == ENOENT {
-                throw LiveReportError(message: "\(what) is not listening on @\(name): it is not linked with TagRuntime, "
+                throw LiveReportError(notListening: true, message: "\(what) is not listening on @\(name): it is not linked with TagRuntime, "
                     + "live inspection is off in it, or it runs in another network namespace (abstract sockets are per namespace)")
             }
             throw LiveReportError(message: "cannot connect to @\(name) of \(what): \(lastError())")

@@ -61,7 +61,7 @@ public enum ReportSort: String, CaseIterable, Sendable {
 
 extension AllocinfoReport {
     public func filtered(_ filter: ReportFilter) -> AllocinfoReport {
-        filter.isEmpty ? self : AllocinfoReport(entries: entries.filter(filter.matches), source: source)
+        filter.isEmpty ? self : AllocinfoReport(entries: entries.filter(filter.matches), source: source, peak: peak)
     }
 
     public func sorted(by key: ReportSort) -> AllocinfoReport {
@@ -71,12 +71,12 @@ extension AllocinfoReport {
             if x.site != y.site { return x.site < y.site }
             return a.offset < b.offset
         }
-        return AllocinfoReport(entries: ordered.map(\.element), source: source)
+        return AllocinfoReport(entries: ordered.map(\.element), source: source, peak: peak)
     }
 
     /// The first `n` entries (after sorting, when the caller sorted).
     public func prefix(_ n: Int) -> AllocinfoReport {
-        AllocinfoReport(entries: Array(entries.prefix(max(0, n))), source: source)
+        AllocinfoReport(entries: Array(entries.prefix(max(0, n))), source: source, peak: peak)
     }
 }
 

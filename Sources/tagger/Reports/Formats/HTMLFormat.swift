@@ -6,7 +6,7 @@
 /// `<script type="application/json" id="alloctag-data">`; the table is built from it by the
 /// page's script. The URL fragment sets the initial view, e.g. `page.html#sort=calls&dir=asc&filter=png`
 /// (shareable links; tests use it). Sort keys: `site`, `function`, `module`, `bytes`, `calls`,
-/// `growth`, `growthCalls`, `accurate`.
+/// `growth`, `growthCalls`, `accurate`, and from an extended report `peak`, `totalBytes`, `totalCalls`.
 public enum HTMLFormat {
     public static func render(_ report: AllocinfoReport, title: String? = nil) -> String {
         render(AllocinfoSeries([report]), title: title)
@@ -88,6 +88,7 @@ public enum HTMLFormat {
         index, site: s.file + ":" + s.line, function: s.function, module: s.module === null ? "" : s.module,
         bytes: s.bytes[n - 1], calls: s.calls[n - 1],
         growth: s.bytes[n - 1] - s.bytes[0], growthCalls: s.calls[n - 1] - s.calls[0],
+        peak: s.peak_bytes[n - 1], totalBytes: s.total_bytes[n - 1], totalCalls: s.total_calls[n - 1],
         accurate: s.accurate ? "yes" : "no",
       }));
       const columns = [
@@ -95,6 +96,11 @@ public enum HTMLFormat {
         ["bytes", "Live bytes", true], ["calls", "Live allocations", true],
       ];
       if (n > 1) columns.push(["growth", "Growth (bytes)", true], ["growthCalls", "Growth (allocations)", true]);
+      // An extended report's last snapshot: cumulative counts and peaks.
+      if (rows.some(r => r.totalBytes !== null)) {
+        columns.push(["peak", "Peak bytes", true], ["totalBytes", "Allocated bytes (total)", true],
+                     ["totalCalls", "Allocations (total)", true]);
+      }
       columns.push(["accurate", "Accurate", false]);
 
       const params = new URLSearchParams(location.hash.slice(1));

@@ -1,20 +1,23 @@
-/// JSON output, schema `alloctag-allocinfo` version 1 (documented in docs/allocinfo-json.md).
+/// JSON output, schema `alloctag-allocinfo` version 2 (documented in docs/allocinfo-json.md).
 ///
 /// Invariants: keys are always written, in a fixed order (absent module is `null`); integers are
 /// exact (no floating point); one site object per line so the output diffs and greps well.
 /// Any change to names or meaning bumps `version`; adding keys does not.
 public enum JSONFormat {
     public static let schema = "alloctag-allocinfo"
-    public static let version = 1
+    public static let version = 2
 
     public static func render(_ report: AllocinfoReport) -> String {
         let merged = report.merged()
         var out = preamble(kind: "report")
         out += "  \"source\": \(string(merged.source)),\n"
         out += "  \"totals\": {\"bytes\": \(merged.totalBytes), \"calls\": \(merged.totalCalls)},\n"
+        out += "  \"peak\": \(peak(merged)),\n"
         out += "  \"sites\": ["
         out += list(merged.entries.map { e in
-            siteFields(e.site) + ", \"bytes\": \(e.bytes), \"calls\": \(e.calls), \"accurate\": \(e.accurate)}"
+            siteFields(e.site) + ", \"bytes\": \(e.bytes), \"calls\": \(e.calls)"
+                + ", \"peak_bytes\": \(int(e.history?.peakBytes)), \"total_bytes\": \(int(e.history?.totalBytes))"
+                + ", \"total_calls\": \(int(e.history?.totalCalls)), \"accurate\": \(e.accurate)}"
         })
         return out + "]\n}\n"
     }
@@ -41,7 +44,9 @@ public enum JSONFormat {
         out += "  \"totals\": {\"bytes\": \(ints(series.totalBytes)), \"calls\": \(ints(series.totalCalls))},\n"
         out += "  \"sites\": ["
         out += list(series.rows.map { r in
-            siteFields(r.site) + ", \"bytes\": \(ints(r.bytes)), \"calls\": \(ints(r.calls)), \"accurate\": \(r.accurate)}"
+            siteFields(r.site) + ", \"bytes\": \(ints(r.bytes)), \"calls\": \(ints(r.calls))"
+                + ", \"peak_bytes\": \(ints(r.peakBytes)), \"total_bytes\": \(ints(r.totalBytes)), \"total_calls\": \(ints(r.totalCalls))"
+                + ", \"accurate\": \(r.accurate)}"
         })
         return out + "]\n}\n"
     }
@@ -60,6 +65,22 @@ public enum JSONFormat {
 
     private static func ints(_ values: [Int64]) -> String {
         "[" + values.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    private static func ints(_ values: [Int64?]) -> String {
+        "[" + values.map(int).joined(separator: ", ") + "]"
+    }
+
+    private static func int(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
+
+    /// `{"bytes": N, "interval": N, "sites": [...]}` from an extended report, else `null`.
+    private static func peak(_ report: AllocinfoReport) -> String {
+        guard let peak = report.peak else { return "null" }
+        let sites = report.peakSites.map { e in
+            siteFields(e.site) + ", \"bytes\": \(e.history?.bytesAtPeak ?? 0)}"
+        }
+        let list = sites.isEmpty ? "" : "\n      " + sites.joined(separator: ",\n      ") + "\n    "
+        return "{\"bytes\": \(peak.bytes), \"interval\": \(peak.interval), \"sites\": [\(list)]}"
     }
 
     /// A JSON string literal. (HTMLFormat makes the whole document safe inside `<script>`.)

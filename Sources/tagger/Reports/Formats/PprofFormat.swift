@@ -3,7 +3,9 @@
 /// A static call-site profile needs no addresses or binaries: each site becomes one Function
 /// (name = function, filename = file, start_line = the site's line), one Location with one Line
 /// pointing at it, and one Sample with values [inuse_objects (count), inuse_space (bytes)];
-/// `default_sample_type` is inuse_space. A site's module and ` accurate:no` travel as string
+/// `default_sample_type` is inuse_space. From an extended report every sample also carries
+/// [alloc_objects (count), alloc_space (bytes), peak_space (bytes)] (Go's heap profile names
+/// for the cumulative values; `go tool pprof -sample_index=alloc_space`). A site's module and ` accurate:no` travel as string
 /// labels `module` and `accurate`. Sites whose counts are both zero are left out.
 ///
 /// pprof's `-top` groups by function name, so several sites in one function share a row there;
@@ -31,16 +33,23 @@ public enum PprofFormat {
         var strings = StringTable()
         let objects = (strings["inuse_objects"], strings["count"])
         let space = (strings["inuse_space"], strings["bytes"])
-        let sites = report.merged().entries.filter { $0.bytes != 0 || $0.calls != 0 }
+        let merged = report.merged()
+        let extended = merged.peak != nil
+        let sites = merged.entries.filter { $0.bytes != 0 || $0.calls != 0 || ($0.history?.totalCalls ?? 0) != 0 }
+        var types = [objects, space]
+        if extended {
+            types += [(strings["alloc_objects"], objects.1), (strings["alloc_space"], space.1), (strings["peak_space"], space.1)]
+        }
 
         var p = ProtobufWriter()
-        for (type, unit) in [objects, space] {
+        for (type, unit) in types {
             p.message(1) { $0.int(1, type); $0.int(2, unit) }
         }
         for (i, e) in sites.enumerated() {
             p.message(2) { s in
                 s.packed(1, [Int64(i + 1)])
-                s.packed(2, [e.calls, e.bytes])
+                let h = e.history
+                s.packed(2, [e.calls, e.bytes] + (extended ? [h?.totalCalls ?? 0, h?.totalBytes ?? 0, h?.peakBytes ?? 0] : []))
                 if let module = e.site.module {
                     let (k, v) = (strings["module"], strings[module])
                     s.message(3) { $0.int(1, k); $0.int(2, v) }
