@@ -2,6 +2,7 @@ import AllocReport
 import ArgumentParser
 import Foundation
 import TaggerCore
+import TaggerGate
 
 extension ReportSort: ExpressibleByArgument {}
 
@@ -27,6 +28,13 @@ extension Tagger {
               tagger allocinfo report.txt --format folded | flamegraph.pl > flame.svg
               tagger allocinfo --diff before.txt after.txt --top 10
               tagger allocinfo snap1.txt snap2.txt snap3.txt --format html -o growth.html
+              tagger allocinfo --budget budget.json extended.txt --reporter github
+              tagger allocinfo --write-budget budget.json --tolerance 0.1 extended.txt
+
+            With --budget FILE, checks the reports against per-site limits (docs/budgets.md) and \
+            exits 1 when a site is over, printing findings like the coverage gate's \
+            ('peak.c:7: error: 4194304 live bytes over budget 1048576 [alloc-budget]'); 65 when the \
+            budget file is wrong. --write-budget FILE records the reports' counts as a budget.
             """
         )
 
@@ -76,7 +84,23 @@ extension Tagger {
         @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
         var output: String?
 
+        @Option(help: ArgumentHelp("Check the reports against this budget file; exit 1 when a site is over.", valueName: "file"))
+        var budget: String?
+
+        @Option(name: .customLong("write-budget"), help: ArgumentHelp("Record the reports' counts in this budget file.", valueName: "file"))
+        var writeBudget: String?
+
+        @Option(help: ArgumentHelp("With --write-budget: the fraction a count may grow by (0.1 = 10%).", valueName: "fraction"))
+        var tolerance: Double = 0.1
+
+        @Option(help: ArgumentHelp("With --budget: findings as \(Reporter.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
+        var reporter: Reporter = .text
+
+        @Option(name: .customLong("source-root"), help: ArgumentHelp("Where the reports' file paths are read from, to match budget entries by their line's text (default: the current directory).", valueName: "dir"))
+        var sourceRoot: String?
+
         func validate() throws {
+            if budget != nil || writeBudget != nil { return try validateBudget() }
             if !diff.isEmpty {
                 guard diff.count == 2 else { throw ValidationError("--diff takes two reports, OLD and NEW; got \(diff.count)") }
                 guard files.isEmpty, pid == nil else { throw ValidationError("--diff OLD NEW takes no other FILE and no --pid") }
@@ -106,6 +130,7 @@ extension Tagger {
         }
 
         func run() throws {
+            if budget != nil || writeBudget != nil { return try runBudget() }
             let filter = try filter()
             let rendered: [UInt8]
             do {

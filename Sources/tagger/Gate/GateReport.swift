@@ -20,6 +20,18 @@ public struct GateReport: Equatable, Sendable {
         /// occurrence among equal keys (SARIF `partialFingerprints`).
         public var fingerprint: String
 
+        public init(ruleID: String, severity: Finding.Severity, message: String, file: String?, line: Int?, column: Int?,
+                    utf16Column: Int?, fingerprint: String) {
+            self.ruleID = ruleID
+            self.severity = severity
+            self.message = message
+            self.file = file
+            self.line = line
+            self.column = column
+            self.utf16Column = utf16Column
+            self.fingerprint = fingerprint
+        }
+
         /// `path:line:col: severity: message [rule]`, leaving out the parts it lacks, as compilers do.
         public var compilerStyle: String {
             var place = ""
@@ -32,9 +44,13 @@ public struct GateReport: Equatable, Sendable {
         }
     }
 
+    /// What was checked, the first word of the summary line: `check` (the coverage gate) or
+    /// `budget` (`tagger allocinfo --budget`).
+    public var subject: String
     /// Sorted by file, line, column, rule; whole-run items last.
     public var items: [Item]
-    public var coverage: Coverage
+    /// nil when the run measured no coverage (budgets): reporters then print none.
+    public var coverage: Coverage?
     public var minimumCoverage: Double?
     /// Findings silenced by suppression comments.
     public var suppressed: Int
@@ -44,6 +60,18 @@ public struct GateReport: Equatable, Sendable {
     /// Everything found that a baseline may accept (suppressed findings and notes left out):
     /// what `--write-baseline` writes.
     public var accepted: Baseline
+
+    public init(subject: String = "check", items: [Item], coverage: Coverage?, minimumCoverage: Double? = nil,
+                suppressed: Int = 0, baselined: Int = 0, strict: Bool = false, accepted: Baseline = Baseline(entries: [])) {
+        self.subject = subject
+        self.items = items
+        self.coverage = coverage
+        self.minimumCoverage = minimumCoverage
+        self.suppressed = suppressed
+        self.baselined = baselined
+        self.strict = strict
+        self.accepted = accepted
+    }
 
     public var failed: Bool { items.contains { $0.severity == .error } }
     public var exitCode: Int32 { failed ? TaggerExit.findings : TaggerExit.clean }

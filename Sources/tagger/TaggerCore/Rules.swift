@@ -87,10 +87,27 @@ public enum Rules {
         defaultSeverity: .error,
         help: "Tag more sites (`tagger annotate`), or lower --min-coverage.")
 
+    // MARK: Budget rules (`tagger allocinfo --budget`)
+
+    public static let allocBudget = Rule(
+        id: "alloc-budget",
+        shortDescription: "Allocation site over its budget",
+        defaultSeverity: .error,
+        help: "The site allocates more (live, in total or at its peak) than its entry in the budget file allows. "
+            + "Fix the regression, or raise the entry's limit (`--write-budget FILE` records the current counts).")
+
+    public static let unmatchedBudgetEntry = Rule(
+        id: "unmatched-budget-entry",
+        shortDescription: "Budget entry that selects no site of the report",
+        defaultSeverity: .warning,
+        help: "The site is gone, was renamed, or the entry's file, function or text is wrong. Fix or delete the "
+            + "entry, or rewrite the budget with `--write-budget FILE`.")
+
     /// Every rule, in the order reporters list them (SARIF `rules[]` indices follow it).
     public static let all: [Rule] = [
         untaggedSite, noprofHelper, indirectAllocator, inactiveRegion, parseError,
         unusedSuppression, invalidSuppression, staleBaselineEntry, coverageBelowMinimum,
+        allocBudget, unmatchedBudgetEntry,
     ]
 
     public static func rule(id: String) -> Rule? { all.first { $0.id == id } }

@@ -10,9 +10,9 @@ final class CoverageAndExitTests: XCTestCase {
 
     func testFiguresPerFileAndTotalWithRepoRelativePaths() {
         let report = Fixture.run(files: [:], sites: sites, findings: [])
-        XCTAssertEqual(report.coverage.files.map(\.file), ["src/B.swift", "src/a.c"])
-        XCTAssertEqual(report.coverage.files.map(\.figure), [.init(sites: 1, tagged: 1), .init(sites: 3, tagged: 2)])
-        XCTAssertEqual(report.coverage.total, .init(sites: 4, tagged: 3))
+        XCTAssertEqual(report.coverage?.files.map(\.file), ["src/B.swift", "src/a.c"])
+        XCTAssertEqual(report.coverage?.files.map(\.figure), [.init(sites: 1, tagged: 1), .init(sites: 3, tagged: 2)])
+        XCTAssertEqual(report.coverage?.total, .init(sites: 4, tagged: 3))
         XCTAssertEqual(report.coverageLines, [
             "coverage: 100.0% (1/1) src/B.swift",
             "coverage: 66.6% (2/3) src/a.c",

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// `{ version, tool{name,version}, passed, exitCode, strict, minimumCoverage?, suppressed, baselined,
 ///    findings[{rule, severity, message, file?, line?, column?, fingerprint}],
-///    coverage{files[{file, sites, tagged, percent}], total{sites, tagged, percent}} }`
+///    coverage?{files[{file, sites, tagged, percent}], total{sites, tagged, percent}} }`
+/// (no `coverage` for budgets)
 /// `percent` is the truncated one-decimal text the other reporters print.
 enum JSONReporter {
     struct Document: Encodable {
@@ -32,7 +33,8 @@ enum JSONReporter {
         var minimumCoverage: Double?
         var suppressed, baselined: Int
         var findings: [Item]
-        var coverage: Coverage
+        /// Absent when the run measured no coverage (budgets).
+        var coverage: Coverage?
     }
 
     static func render(_ report: GateReport, tool: Reporter.Tool) -> String {
@@ -48,8 +50,9 @@ enum JSONReporter {
                 .init(rule: $0.ruleID, severity: $0.severity.rawValue, message: $0.message,
                       file: $0.file, line: $0.line, column: $0.column, fingerprint: $0.fingerprint)
             },
-            coverage: .init(files: report.coverage.files.map { figure($0.file, $0.figure) },
-                            total: figure(nil, report.coverage.total)))
+            coverage: report.coverage.map { coverage in
+                .init(files: coverage.files.map { figure($0.file, $0.figure) }, total: figure(nil, coverage.total))
+            })
         return encodePretty(document)
     }
 }

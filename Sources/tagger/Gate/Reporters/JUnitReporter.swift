@@ -13,11 +13,11 @@ enum JUnitReporter {
 
     static func render(_ report: GateReport) -> String {
         var suites: [(name: String, cases: [Case])] = []
-        let coverageByFile = Dictionary(uniqueKeysWithValues: report.coverage.files.map { ($0.file, $0.figure) })
-        let files = Set(report.coverage.files.map(\.file) + report.items.compactMap(\.file)).sorted()
+        let coverageByFile = Dictionary(uniqueKeysWithValues: (report.coverage?.files ?? []).map { ($0.file, $0.figure) })
+        let files = Set(coverageByFile.keys).union(report.items.compactMap(\.file)).sorted()
         for file in files {
             let figure = coverageByFile[file] ?? Coverage.Figure(sites: 0, tagged: 0)
-            var cases = [Case(classname: file, name: "coverage",
+            var cases = report.coverage == nil ? [] : [Case(classname: file, name: "coverage",
                               output: "\(figure.percentText)% (\(figure.tagged)/\(figure.sites)) of allocation sites tagged")]
             for item in report.items where item.file == file {
                 cases.append(testCase(item, classname: file))
@@ -25,8 +25,7 @@ enum JUnitReporter {
             suites.append((file, cases))
         }
         var run: [Case] = []
-        if let minimum = report.minimumCoverage {
-            let t = report.coverage.total
+        if let minimum = report.minimumCoverage, let t = report.coverage?.total {
             let text = "\(t.percentText)% (\(t.tagged)/\(t.sites)) of allocation sites tagged, minimum \(Gate.formatPercent(minimum))%"
             if let item = report.items.first(where: { $0.ruleID == "coverage-below-minimum" }) {
                 run.append(Case(classname: "alloc-tag", name: "min-coverage",

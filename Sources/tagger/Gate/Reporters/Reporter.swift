@@ -29,14 +29,17 @@ public enum Reporter: String, CaseIterable, Sendable {
 extension GateReport {
     /// `coverage: 66.6% (2/3) path` per file, then the total: the plain-text coverage table.
     public var coverageLines: [String] {
-        coverage.files.map { "coverage: \($0.figure.percentText)% (\($0.figure.tagged)/\($0.figure.sites)) \($0.file)" }
+        guard let coverage else { return [] }
+        return coverage.files.map { "coverage: \($0.figure.percentText)% (\($0.figure.tagged)/\($0.figure.sites)) \($0.file)" }
             + ["coverage: \(coverage.total.percentText)% (\(coverage.total.tagged)/\(coverage.total.sites)) total"]
     }
 
     /// `check failed: 1 error, 2 warnings, 0 notes; 1 suppressed, 0 baselined`.
     public var summaryLine: String {
         func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
-        return "check \(failed ? "failed" : "passed"): \(plural(count(.error), "error")), \(plural(count(.warning), "warning")), "
-            + "\(plural(count(.note), "note")); \(suppressed) suppressed, \(baselined) baselined"
+        let verdict = "\(subject) \(failed ? "failed" : "passed"): \(plural(count(.error), "error")), \(plural(count(.warning), "warning")), "
+            + plural(count(.note), "note")
+        // Suppressions and baselines belong to the coverage gate; a budget run has neither.
+        return coverage == nil ? verdict : verdict + "; \(suppressed) suppressed, \(baselined) baselined"
     }
 }

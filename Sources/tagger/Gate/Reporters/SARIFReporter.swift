@@ -71,7 +71,7 @@ enum SARIFReporter {
     }
     struct Descriptor: Encodable { var id: String }
     struct Properties: Encodable {
-        var coverage: CoverageProperty
+        var coverage: CoverageProperty?
     }
     struct CoverageProperty: Encodable {
         var sites, tagged: Int
@@ -101,10 +101,10 @@ enum SARIFReporter {
             RuleDescriptor(id: $0.id, shortDescription: .init(text: $0.shortDescription), help: .init(text: $0.help),
                            defaultConfiguration: .init(level: level($0.defaultSeverity)))
         })
-        let total = report.coverage.total
+        let coverage = report.coverage.map { CoverageProperty(sites: $0.total.sites, tagged: $0.total.tagged, percent: $0.total.percentText) }
         let run = Run(tool: Tool(driver: driver), results: results,
                       invocations: [Invocation(exitCode: report.exitCode, toolExecutionNotifications: notifications)],
-                      properties: Properties(coverage: .init(sites: total.sites, tagged: total.tagged, percent: total.percentText)))
+                      properties: Properties(coverage: coverage))
         return encodePretty(Log(runs: [run]))
     }
 
