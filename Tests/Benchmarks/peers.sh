@@ -7,7 +7,7 @@
 #
 # Two tiers, each compared with plain glibc at its OWN operation count, so every ratio is
 # apples to apples:
-#   native  (--ops, default 10M):     glibc, TagRuntime never / 1 / 1,compressed (rebuilt with
+#   native  (--ops, default 10M):     glibc, TagRuntime never / 1 / 1,header (rebuilt with
 #                                     override.h) and 1 under LD_PRELOAD, plain jemalloc, and
 #                                     LLVM -fmemory-profile (against the same program built by clang)
 #   slow    (--slow-ops, default 1M): glibc, TagRuntime 1, jemalloc prof:true,lg_prof_sample:0,
@@ -103,7 +103,7 @@ O='$OUT' # expanded per run
 add native "glibc" "-" "" "$WORK/plain \$N"
 add native "TagRuntime never" "none" "" "env ALLOCTAG_PROFILING=never $WORK/tagged \$N"
 add native "TagRuntime 1" "exact: live bytes+calls per line" "$O/report" "env ALLOCTAG_PROFILING=1 ALLOCTAG_REPORT=$O/report $WORK/tagged \$N"
-add native "TagRuntime 1,compressed" "exact: live bytes+calls per line" "$O/report" "env ALLOCTAG_PROFILING=1,compressed ALLOCTAG_REPORT=$O/report $WORK/tagged \$N"
+add native "TagRuntime 1,header" "exact: live bytes+calls per line" "$O/report" "env ALLOCTAG_PROFILING=1,header ALLOCTAG_REPORT=$O/report $WORK/tagged \$N"
 add native "TagRuntime 1, LD_PRELOAD" "exact totals, untagged" "$O/report" "env ALLOCTAG_PROFILING=1 ALLOCTAG_REPORT=$O/report LD_PRELOAD=$WORK/libTagRuntimePreload.so $WORK/plain \$N"
 [ $have_jemalloc = 1 ] && add native "jemalloc (no profiling)" "none" "" "env LD_PRELOAD=$JEMALLOC $WORK/plain \$N"
 [ $have_clang = 1 ] && add native "glibc, clang -O2" "-" "" "$WORK/plain-clang \$N"
@@ -166,7 +166,7 @@ done
 # TagRuntime's report of the instrumented workload, working set kept alive at exit: the
 # array's calloc line holds LIVE pointers; the set-up and loop malloc lines together hold
 # LIVE blocks and exactly the bytes the program counted.
-for mode in 1 1,compressed; do
+for mode in 1 1,header; do
 	out=$(ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$WORK/report" "$WORK/tagged" "$slow_ops" 10000 keep)
 	want=$(sed -n 's/.*live_bytes=\([0-9]*\).*/\1/p' <<<"$out")
 	got=$(python3 -c '

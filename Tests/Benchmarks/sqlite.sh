@@ -91,7 +91,7 @@ configs=("plain|$WORK/plain/demo $rows"
 	"plain, LD_PRELOAD runtime (1)|env ALLOCTAG_PROFILING=1 ALLOCTAG_REPORT=$WORK/report.preload LD_PRELOAD=$WORK/libTagRuntimePreload.so $WORK/plain/demo $rows"
 	"$mode, never|env ALLOCTAG_PROFILING=never $WORK/tagged/demo $rows"
 	"$mode (1)|env ALLOCTAG_PROFILING=1 ALLOCTAG_REPORT=$WORK/report.tagged $WORK/tagged/demo $rows"
-	"$mode (1,compressed)|env ALLOCTAG_PROFILING=1,compressed $WORK/tagged/demo $rows")
+	"$mode (1,header)|env ALLOCTAG_PROFILING=1,header $WORK/tagged/demo $rows")
 [ "$mode" = "tagger cc" ] && configs+=("tagger cc, declared allocators (1)|env ALLOCTAG_PROFILING=1 ALLOCTAG_REPORT=$WORK/report.alloc $WORK/alloc/demo $rows")
 
 results=$WORK/results.tsv

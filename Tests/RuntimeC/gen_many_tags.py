@@ -1,5 +1,5 @@
-"""Writes a C file defining N tags (more than compressed references can name) and a function
-that allocates under the last one: the failure case of compressed mode."""
+"""Writes a C file defining N tags (more than a 16-bit reference could name) and a function
+that allocates under the last one (line N)."""
 import sys
 
 n = int(sys.argv[1])

@@ -64,7 +64,7 @@ for config in "${configs[@]}"; do
 		build "$t" "${cc[@]}"
 	done
 
-	for mode in 1 1,compressed; do
+	for mode in 1 1,header; do
 		for t in test_sites test_threads test_report; do
 			run "$config $t ALLOCTAG_PROFILING=$mode" 0 env ALLOCTAG_PROFILING=$mode "$dir/$t"
 		done
@@ -90,15 +90,16 @@ for config in "${configs[@]}"; do
 
 	# Compressed references on slabs: the slab/glibc boundary, realloc across classes,
 	# exited threads' slabs, memory given back, fork.
-	run "$config test_slabs" 0 env ALLOCTAG_PROFILING=1,compressed "$dir/test_slabs"
-	run "$config test_slabs, debug mode" 0 env ALLOCTAG_PROFILING=1,compressed ALLOCTAG_DEBUG=1 "$dir/test_slabs"
+	run "$config test_slabs" 0 env ALLOCTAG_PROFILING=1 "$dir/test_slabs"
+	run "$config test_slabs, default form" 0 env -u ALLOCTAG_PROFILING "$dir/test_slabs"
+	run "$config test_slabs, debug mode" 0 env ALLOCTAG_PROFILING=1 ALLOCTAG_DEBUG=1 "$dir/test_slabs"
 	stderr_has "$config test_slabs, debug mode: no foreign free" 'which never carried' 0
-	run "$config debug foreign free, compressed" 0 env ALLOCTAG_PROFILING=1,compressed ALLOCTAG_DEBUG=1 "$dir/test_debug" foreign
-	stderr_has "$config debug foreign free, compressed" '^alloctag: warning: free of 0x[0-9a-f]+ which never carried an allocation tag reference, at ' 1
+	run "$config debug foreign free, header" 0 env ALLOCTAG_PROFILING=1,header ALLOCTAG_DEBUG=1 "$dir/test_debug" foreign
+	stderr_has "$config debug foreign free, header" '^alloctag: warning: free of 0x[0-9a-f]+ which never carried an allocation tag reference, at ' 1
 
 	# Frees glibc would reject abort in every form, naming the pointer as glibc does; a
 	# use-after-free write cannot make the slabs hand an object out twice.
-	for mode in 1 1,compressed; do
+	for mode in 1 1,header; do
 		for misuse in "double-small:free(): double free detected" "double-large:free(): double free detected" \
 			"double-aligned:free(): double free detected" "interior:free(): invalid pointer" \
 			"realloc-freed:realloc(): double free detected"; do
@@ -107,8 +108,8 @@ for config in "${configs[@]}"; do
 		done
 	done
 	for misuse in uaf-local uaf-remote; do
-		run "$config misuse $misuse (header)" 0 env ALLOCTAG_PROFILING=1 "$dir/test_misuse" $misuse
-		run "$config misuse $misuse (slabs)" 134 env ALLOCTAG_PROFILING=1,compressed "$dir/test_misuse" $misuse
+		run "$config misuse $misuse (header)" 0 env ALLOCTAG_PROFILING=1,header "$dir/test_misuse" $misuse
+		run "$config misuse $misuse (slabs)" 134 env ALLOCTAG_PROFILING=1 "$dir/test_misuse" $misuse
 		stderr_has "$config misuse $misuse (slabs) is caught" '^malloc\(\): corrupted free list in alloctag: 0x[0-9a-f]+$' 1
 	done
 
@@ -124,20 +125,22 @@ for config in "${configs[@]}"; do
 
 
 	# Start-up settings and the run-time switch.
-	run "$config default mode" 0 env -u ALLOCTAG_PROFILING "$dir/test_modes" header
+	run "$config default mode" 0 env -u ALLOCTAG_PROFILING "$dir/test_modes" compressed
 	stderr_is "$config default mode is silent" ""
-	run "$config mode 1" 0 env ALLOCTAG_PROFILING=1 "$dir/test_modes" header
-	run "$config mode 0" 0 env ALLOCTAG_PROFILING=0 "$dir/test_modes" header-off
-	run "$config mode 0,compressed" 0 env ALLOCTAG_PROFILING=0,compressed "$dir/test_modes" header-off
+	run "$config mode 1" 0 env ALLOCTAG_PROFILING=1 "$dir/test_modes" compressed
+	run "$config mode 1,header" 0 env ALLOCTAG_PROFILING=1,header "$dir/test_modes" header
+	run "$config mode 0" 0 env ALLOCTAG_PROFILING=0 "$dir/test_modes" off
+	run "$config mode 0,header" 0 env ALLOCTAG_PROFILING=0,header "$dir/test_modes" off
+	run "$config mode 0,compressed" 0 env ALLOCTAG_PROFILING=0,compressed "$dir/test_modes" off
 	run "$config mode never" 0 env ALLOCTAG_PROFILING=never "$dir/test_modes" never
 	run "$config mode never,compressed" 0 env ALLOCTAG_PROFILING=never,compressed "$dir/test_modes" never
 	run "$config mode 1,compressed" 0 env ALLOCTAG_PROFILING=1,compressed "$dir/test_modes" compressed
-	for bad in 2 on yes "" " 1" "1 " "1," ",compressed" "1,compresed" "1,compressed,compressed" "never,1" NEVER; do
-		run "$config bad ALLOCTAG_PROFILING=\"$bad\"" 0 env "ALLOCTAG_PROFILING=$bad" "$dir/test_modes" header
-		stderr_is "$config warning for \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_PROFILING=\"$bad\": expected 0, 1 or never, optionally followed by \",compressed\"; keeping the default (1)"
+	for bad in 2 on yes "" " 1" "1 " "1," ",compressed" "1,compresed" "1,compressed,compressed" "1,header,header" "never,1" NEVER; do
+		run "$config bad ALLOCTAG_PROFILING=\"$bad\"" 0 env "ALLOCTAG_PROFILING=$bad" "$dir/test_modes" compressed
+		stderr_is "$config warning for \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_PROFILING=\"$bad\": expected 0, 1 or never, optionally followed by \",header\" or \",compressed\"; keeping the default (1)"
 	done
 	for bad in 2 yes "" FATAL; do
-		run "$config bad ALLOCTAG_DEBUG=\"$bad\"" 0 env "ALLOCTAG_DEBUG=$bad" "$dir/test_modes" header
+		run "$config bad ALLOCTAG_DEBUG=\"$bad\"" 0 env "ALLOCTAG_DEBUG=$bad" "$dir/test_modes" compressed
 		stderr_is "$config warning for ALLOCTAG_DEBUG \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_DEBUG=\"$bad\": expected 0, 1 or fatal; keeping the default (0)"
 	done
 
@@ -251,7 +254,7 @@ dir=$out/preload
 mkdir -p "$dir"
 if gcc -O2 -shared -fPIC -D_GNU_SOURCE -I "$core/include" "$core"/*.c -o "$dir/libTagRuntimePreload.so" &&
 	gcc -O2 "$here/plain.c" -o "$dir/plain"; then
-	for mode in 1 1,compressed; do
+	for mode in 1 1,header; do
 		run "preload plain $mode" 0 env ALLOCTAG_INSPECT=0 ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/report.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 		if [ "$(cat "$dir/report.txt")" = "$(printf 'allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n        3000        3 <untagged>:0 func:<untagged> ')" ]; then pass; else
 			fail "preload report ($mode)"; cat "$dir/report.txt"
@@ -273,7 +276,7 @@ t = threading.Thread(target=produce); t.start()
 n = 0
 while (item := q.get()) is not None: n += len(json.dumps(item))
 t.join(); print(n)'
-	for mode in 1 1,compressed; do
+	for mode in 1 1,header; do
 		run "preload ls ($mode)" 0 env ALLOCTAG_PROFILING=$mode LD_PRELOAD="$dir/libTagRuntimePreload.so" ls -la /
 		[ -n "$py" ] && run "preload python3 threads ($mode)" 0 env ALLOCTAG_PROFILING=$mode LD_PRELOAD="$dir/libTagRuntimePreload.so" "$py" -c "$threaded"
 		run "preload gcc ($mode)" 0 env ALLOCTAG_PROFILING=$mode LD_PRELOAD="$dir/libTagRuntimePreload.so" gcc -O2 -c -D_GNU_SOURCE -I "$core/include" "$core/malloc.c" -o "$dir/malloc.o"
@@ -283,7 +286,7 @@ else
 fi
 
 # Shared libraries as modules (runtime, library and program share one runtime .so), the
-# compressed overflow, and live inspection over the abstract socket.
+# 70000 tags in one library (no 16-bit limit), and live inspection over the abstract socket.
 for config in "gcc -O2" "clang -O2"; do
 	read -r -a cc <<<"$config"
 	command -v "${cc[0]}" >/dev/null || continue
@@ -302,7 +305,7 @@ for config in "gcc -O2" "clang -O2"; do
 		"${cc[@]}" -O2 "$here/inspect_client.c" -o "$dir/inspect_client" &&
 		python3 "$here/gen_many_tags.py" 70000 >"$dir/many_tags.c" &&
 		"${cc[@]}" -O0 -D_GNU_SOURCE -I "$core/include" -shared -fPIC "$dir/many_tags.c" "${link[@]}" -o "$dir/many_tags.so"; then
-		for mode in 1 1,compressed; do
+		for mode in 1 1,header; do
 			run "$config dlopen/dlclose stress $mode" 0 env ALLOCTAG_PROFILING=$mode "$dir/test_dlopen" "$dir/lib_tagged.so"
 			# The report at exit with the shared runtime lists the executable's sites back at
 			# zero, and counts what libraries free in their destructors.
@@ -316,8 +319,10 @@ for config in "gcc -O2" "clang -O2"; do
 				fail "$config library destructor's free ($mode)"; cat "$dir/dtor.txt"
 			fi
 		done
-		run "$config compressed overflow" 0 env ALLOCTAG_PROFILING=1,compressed "$dir/test_many_tags" "$dir/many_tags.so"
-		stderr_is "$config compressed overflow warns once" "alloctag: warning: compressed references hold at most 65535 tags and more were registered; memory allocation profiling is disabled (run without \",compressed\" to profile this program)"
+		for mode in 1 1,header; do
+			run "$config 70000 tags $mode" 0 env ALLOCTAG_PROFILING=$mode "$dir/test_many_tags" "$dir/many_tags.so"
+			stderr_is "$config 70000 tags $mode: no warning" ""
+		done
 
 		# Live inspection: the owner reads the report of a running process; another user cannot.
 		coproc inspected { "$dir/test_inspect"; }

@@ -1,7 +1,7 @@
 /*
  * Start-up modes and the run-time switch.  run.sh runs this program under each
  * ALLOCTAG_PROFILING value with the expected mode as argument:
- *   ./test_modes header|header-off|compressed|never
+ *   ./test_modes header|compressed|off|never
  */
 #include <errno.h>
 
@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 		return check_finish("modes never");
 	}
 
-	if (strcmp(want, "header-off") == 0) {
+	if (strcmp(want, "off") == 0) {
 		CHECK(mode != ALLOC_TAG_MODE_NEVER && !alloc_tag_profiling_enabled(), "0 starts off, switchable");
 		keep[0] = malloc(10); l = __LINE__;
 		EXPECT_SITE(l, 0, 0);

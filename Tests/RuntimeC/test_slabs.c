@@ -4,6 +4,7 @@
  * and across size classes, calloc on recycled objects, slabs of exited
  * threads freed by another thread and reused, memory going back once freed, and fork.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/wait.h>
@@ -99,6 +100,24 @@ static void *churn(void *arg)
 	return NULL;
 }
 
+/* 100 threads that each touch 20 size classes and wait for each other before freeing. */
+#define MANY_THREADS 100
+#define MANY_CLASSES 20
+static pthread_barrier_t all_allocated, measured;
+
+static void *touch_classes(void *arg)
+{
+	void *mine[MANY_CLASSES];
+	(void)arg;
+	for (int c = 0; c < MANY_CLASSES; c++)
+		memset(mine[c] = malloc(16 * (size_t)(c + 1) + 8), 1, 16 * (size_t)(c + 1) + 8);
+	pthread_barrier_wait(&all_allocated);
+	pthread_barrier_wait(&measured);
+	for (int c = 0; c < MANY_CLASSES; c++)
+		free(mine[c]);
+	return NULL;
+}
+
 static void produce_and_free(void **objects)
 {
 	pthread_t t;
@@ -114,7 +133,7 @@ int main(void)
 	long long total = 0;
 	int misaligned = 0, wrong_usable = 0;
 
-	CHECK(alloc_tag_mode() == ALLOC_TAG_MODE_COMPRESSED, "runs under ALLOCTAG_PROFILING=1,compressed");
+	CHECK(alloc_tag_mode() == ALLOC_TAG_MODE_COMPRESSED, "runs in the default form (ALLOCTAG_PROFILING=1)");
 
 	/* Every size from 0 to 600 at one site: bytes are the exact sum. */
 	for (size_t n = 0; n < SIZES; n++) {
@@ -266,6 +285,56 @@ int main(void)
 		free(objects[i]);
 	long freed = rss_kib();
 	CHECK(peak - freed > 15000, "RSS %ld KiB with 20 MB live, %ld KiB after freeing it", peak, freed);
+
+	/* mallinfo2 counts slab objects as allocated; malloc_trim gives pooled slabs back. */
+	struct mallinfo2 m0 = mallinfo2();
+	for (int i = 0; i < PRODUCED; i++) {
+		memset(objects[i] = malloc(100), 1, 100); l = __LINE__;
+	}
+	struct mallinfo2 m1 = mallinfo2();
+	CHECK(m1.uordblks - m0.uordblks == 112u * PRODUCED, "mallinfo2: %zu more bytes in use with %d 112-byte objects",
+	      m1.uordblks - m0.uordblks, PRODUCED);
+	CHECK(m1.hblkhd >= 112u * PRODUCED, "mallinfo2: slabs as mmapped space (%zu bytes)", m1.hblkhd);
+	for (int i = 0; i < PRODUCED; i++)
+		free(objects[i]);
+	struct mallinfo2 m2 = mallinfo2();
+	CHECK(m2.uordblks == m0.uordblks, "mallinfo2 after the frees: %zu in use, %zu before", m2.uordblks, m0.uordblks);
+	EXPECT_SITE(l, 0, 0);
+	long before_trim = rss_kib();
+	CHECK(malloc_trim(0) == 1, "malloc_trim released memory");
+	long after_trim = rss_kib();
+	struct mallinfo2 m3 = mallinfo2();
+	CHECK(before_trim - after_trim >= 512, "malloc_trim: RSS %ld KiB -> %ld KiB", before_trim, after_trim);
+	CHECK(m3.hblkhd < m2.hblkhd, "mallinfo2 after malloc_trim: %zu mmapped bytes, %zu before", m3.hblkhd, m2.hblkhd);
+
+	/* 100 threads each touching 20 size classes: every class costs a thread its current slab's
+	 * header page and the pages its objects touch (2 pages here), and exiting threads give
+	 * their slabs back. */
+	pthread_t many[MANY_THREADS];
+	long rss_before_many = rss_kib();
+	pthread_barrier_init(&all_allocated, NULL, MANY_THREADS + 1);
+	pthread_barrier_init(&measured, NULL, MANY_THREADS + 1);
+	for (int i = 0; i < MANY_THREADS; i++)
+		pthread_create(&many[i], NULL, touch_classes, NULL);
+	pthread_barrier_wait(&all_allocated);
+	long rss_many = rss_kib();
+	struct mallinfo2 mm = mallinfo2();
+	pthread_barrier_wait(&measured);
+	for (int i = 0; i < MANY_THREADS; i++)
+		pthread_join(many[i], NULL);
+	malloc_trim(0);
+	long rss_after_many = rss_kib();
+	struct mallinfo2 ma = mallinfo2();
+	long slabs_many = ((long)mm.hblkhd - (long)m3.hblkhd) / 1024, slabs_after = ((long)ma.hblkhd - (long)m3.hblkhd) / 1024;
+	printf("100 threads x 20 classes: RSS +%ld KiB while alive, +%ld KiB after exit and malloc_trim; "
+	       "slabs held %+ld KiB -> %+ld KiB\n", rss_many - rss_before_many, rss_after_many - rss_before_many,
+	       slabs_many, slabs_after);
+	/* 2 pages per thread and class, and the threads' stacks and TLS (under 64 KiB each) */
+	CHECK(rss_many - rss_before_many < MANY_THREADS * (MANY_CLASSES * 8 + 64),
+	      "100 threads x 20 classes: RSS grew %ld KiB", rss_many - rss_before_many);
+	/* the threads' slabs came back: at most the resident pool (16 slabs) stays */
+	CHECK(slabs_after <= 16 * 64,
+	      "slabs held: %+ld KiB while alive, %+ld KiB after the threads exited", slabs_many, slabs_after);
 
 	/* fork: the child frees what another thread of the parent allocated, and allocates. */
 	pthread_t t;

@@ -25,7 +25,6 @@ int alloc_tag_debug_level;
 unsigned long alloc_tag_fault_every;
 
 static char last_error[200];
-static int compressed_overflowed;
 
 /* ---- Messages ------------------------------------------------------------------------ */
 
@@ -100,29 +99,8 @@ int alloc_tag_set_profiling(bool enabled)
 		errno = EPERM;
 		return -1;
 	}
-	if (load_relaxed(&compressed_overflowed)) {
-		set_error("compressed references could not represent every tag, so profiling was disabled "
-			  "(run without \",compressed\")");
-		errno = EPERM;
-		return -1;
-	}
 	store_relaxed(&alloc_tag_counting, enabled ? 1 : 0);
 	return 0;
-}
-
-/* Compressed references hold a 16-bit index: past that, stop counting (the kernel disables
- * profiling when page flags cannot hold its index).  References already written stay
- * valid, so frees keep the counts exact. */
-void alloc_tag_compressed_overflow(uint32_t limit)
-{
-	char number[16];
-	if (__atomic_exchange_n(&compressed_overflowed, 1, __ATOMIC_RELAXED))
-		return;
-	store_relaxed(&alloc_tag_counting, 0);
-	snprintf(number, sizeof(number), "%u", limit);
-	alloc_tag_warn("compressed references hold at most ", number,
-		       " tags and more were registered; memory allocation profiling is disabled "
-		       "(run without \",compressed\" to profile this program)");
 }
 
 void alloc_tag_register_image(struct codetag *start, struct codetag *stop)
@@ -130,9 +108,6 @@ void alloc_tag_register_image(struct codetag *start, struct codetag *stop)
 	alloc_tag_init();
 	codetag_register_range(start, stop);
 	alloc_tag_debug_image(start);
-	if (alloc_tag_mode_state == ALLOC_TAG_MODE_COMPRESSED &&
-	    codetag_index_limit() - 1 > ALLOC_TAG_COMPRESSED_MAX_INDEX)
-		alloc_tag_compressed_overflow(ALLOC_TAG_COMPRESSED_MAX_INDEX);
 }
 
 /* Only a dlclose forgets an image's range (its tags at zero leave the report, as an unloaded

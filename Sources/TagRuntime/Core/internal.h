@@ -226,9 +226,6 @@ ALLOC_TAG_HIDDEN __attribute__((noreturn, cold)) void alloc_tag_abort_pointer(co
 /* Whether the glibc chunk at mem (what glibc's malloc returned) sits in glibc's tcache. */
 ALLOC_TAG_HIDDEN int alloc_tag_glibc_freed(const void *mem);
 
-/* Compressed references keep a 16-bit index. */
-#define ALLOC_TAG_COMPRESSED_MAX_INDEX 0xffffu
-ALLOC_TAG_HIDDEN void alloc_tag_compressed_overflow(uint32_t limit);
 
 /* report.c: fills *e for index from its summed counters; 0 when the line is left out (an
  * unloaded image's tag back at zero). */

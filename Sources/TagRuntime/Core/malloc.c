@@ -5,13 +5,13 @@
  * never, keeps a back-reference per allocation: which tag was charged and for how many
  * bytes, so free() and realloc() uncharge exactly that.
  *
- * Header mode: 16 bytes just before the user pointer.  For alignments above 16 the block
+ * Header mode (ALLOCTAG_PROFILING=1,header): 16 bytes just before the user pointer.  For alignments above 16 the block
  * is over-allocated by the alignment and the header records log2(alignment), which is
  * also the distance back to glibc's pointer.
  *
  *   [glibc chunk ...][size:56 | shift:8][index:32][check:32][user bytes ...]
  *
- * Compressed mode: requests up to SLAB_MAX_SIZE bytes (alignment 16 or less) come from
+ * Compressed mode (the default): requests up to SLAB_MAX_SIZE bytes (alignment 16 or less) come from
  * slabs that keep a 4-byte reference per object beside the objects (slab.h), the way the
  * kernel's slabs keep their obj_exts.  Bigger and over-aligned requests carry the header
  * as above (16 bytes on at least 513: at most 3%), so their size is exact whatever slack
@@ -32,6 +32,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -147,19 +148,6 @@ static inline __attribute__((always_inline)) int chunk_plausible(const void *p)
 	return (chunk & 15) == 0 && chunk - 32 < ((size_t)1 << 47);
 }
 
-/* Charges size; returns the index a slab reference records (0 past its width). */
-static inline __attribute__((always_inline)) uint32_t compressed_charge(size_t size, void *caller)
-{
-	uint32_t index = alloc_tag_charge(size, caller);
-
-	if (unlikely(index > ALLOC_TAG_COMPRESSED_MAX_INDEX)) {
-		alloc_tag_uncharge(index, size);
-		alloc_tag_compressed_overflow(ALLOC_TAG_COMPRESSED_MAX_INDEX);
-		index = 0;
-	}
-	return index;
-}
-
 /* ---- Slab references (compressed mode, small requests) ------------------------------- */
 
 /* size bytes in an object of the class for room (>= size, <= SLAB_MAX_SIZE); NULL when no
@@ -170,7 +158,7 @@ static inline __attribute__((always_inline)) void *slab_malloc(size_t room, size
 	void *p = slab_alloc(room, &slot);
 
 	if (likely(p != NULL))
-		*slot = slab_ref((slab_class(room) + 1) * 16, size, compressed_charge(size, caller), flags);
+		*slot = slab_ref((slab_class(room) + 1) * 16, size, alloc_tag_charge(size, caller), flags);
 	return p;
 }
 
@@ -353,7 +341,7 @@ static inline __attribute__((always_inline)) void *slab_realloc(void *p, const s
 
 	if (size <= s->size && (size >= r->size || 4 * size >= s->size)) {
 		alloc_tag_uncharge(r->index, r->size);
-		*r->check = slab_ref(s->size, size, compressed_charge(size, caller), grown ? SLAB_REF_GROWN : 0);
+		*r->check = slab_ref(s->size, size, alloc_tag_charge(size, caller), grown ? SLAB_REF_GROWN : 0);
 		return p;
 	}
 	if (size > r->size && size <= SLAB_MAX_SIZE) {
@@ -555,6 +543,89 @@ EXPORT void *pvalloc(size_t size)
 	}
 	rounded &= ~(page - 1);
 	return memalign(page, rounded ? rounded : page);
+}
+
+/* ---- glibc's statistics and trimming, with the slabs added ------------------------------ */
+
+typedef int (*trim_fn)(size_t);
+typedef struct mallinfo2 (*mallinfo2_fn)(void);
+typedef struct mallinfo (*mallinfo_fn)(void);
+typedef void (*stats_fn)(void);
+
+/* Looked up on first use: none of these is called from inside the allocator. */
+#define NEXT(type, name) ((type)dlsym(RTLD_NEXT, name))
+
+/* Slab memory goes back to the kernel, then glibc trims its own. */
+EXPORT int malloc_trim(size_t pad)
+{
+	trim_fn next = NEXT(trim_fn, "malloc_trim");
+	int released = slab_trim();
+	return (next != NULL && next(pad)) || released;
+}
+
+/* glibc's figures plus the slabs': carved slabs as mmapped space (hblks, hblkhd), objects
+ * handed out as allocated (uordblks), the rest of their slabs and the resident pool as free
+ * (fordblks).  Objects other threads freed and the owner has not collected yet still count
+ * as allocated. */
+EXPORT struct mallinfo2 mallinfo2(void)
+{
+	mallinfo2_fn next = NEXT(mallinfo2_fn, "mallinfo2");
+	struct mallinfo2 m;
+	struct slab_stats s;
+
+	memset(&m, 0, sizeof(m));
+	if (next != NULL)
+		m = next();
+	slab_stats(&s);
+	m.hblks += s.slabs;
+	m.hblkhd += s.slab_bytes;
+	m.uordblks += s.used_bytes;
+	m.fordblks += s.slab_bytes - s.used_bytes;
+	return m;
+}
+
+EXPORT struct mallinfo mallinfo(void)
+{
+	struct mallinfo2 m2 = mallinfo2();
+	struct mallinfo m = {
+		.arena = (int)m2.arena, .ordblks = (int)m2.ordblks, .smblks = (int)m2.smblks,
+		.hblks = (int)m2.hblks, .hblkhd = (int)m2.hblkhd, .usmblks = (int)m2.usmblks,
+		.fsmblks = (int)m2.fsmblks, .uordblks = (int)m2.uordblks, .fordblks = (int)m2.fordblks,
+		.keepcost = (int)m2.keepcost,
+	};
+	return m;
+}
+
+static void format_size(char *out, size_t value)
+{
+	char digits[24];
+	int n = 0;
+	do {
+		digits[n++] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value != 0);
+	while (n > 0)
+		*out++ = digits[--n];
+	*out = '\0';
+}
+
+/* glibc's report on stderr, then one line for the slabs. */
+EXPORT void malloc_stats(void)
+{
+	stats_fn next = NEXT(stats_fn, "malloc_stats");
+	struct slab_stats s;
+	char slabs[24], bytes[24], used[24], pooled[24], released[24];
+
+	if (next != NULL)
+		next();
+	slab_stats(&s);
+	format_size(slabs, s.slabs);
+	format_size(bytes, s.slab_bytes);
+	format_size(used, s.used_bytes);
+	format_size(pooled, s.pooled);
+	format_size(released, s.released);
+	alloc_tag_message("alloctag slabs: ", slabs, " slabs (", bytes, " bytes), ", used, " bytes in use, ",
+			  pooled, " empty slabs resident, ", released, " given back", (const char *)0);
 }
 
 /* The bytes the caller may use: glibc's usable size less what the reference occupies

@@ -2,7 +2,7 @@
  * settings.c - every ALLOCTAG_* run-time setting: one table, one parser, one warning for
  * each bad value (the kernel's boot parameters; mimalloc's option table).
  *
- *   ALLOCTAG_PROFILING  {0|1|never}[,compressed]   mode and the switch's first position
+ *   ALLOCTAG_PROFILING  {0|1|never}[,header|,compressed]   mode and the switch's first position
  *   ALLOCTAG_DEBUG      0|1|fatal                    debug mode
  *   ALLOCTAG_REPORT     PATH|-                       report at exit (%p: the pid, %%: a %)
  *   ALLOCTAG_INSPECT    1|on|true|yes or 0|off|false|no   live inspection (default on)
@@ -40,7 +40,7 @@
 #endif
 
 struct alloc_tag_config alloc_tag_config = {
-	.mode = ALLOC_TAG_ENABLED_BY_DEFAULT ? ALLOC_TAG_MODE_HEADER : ALLOC_TAG_MODE_NEVER,
+	.mode = ALLOC_TAG_ENABLED_BY_DEFAULT ? ALLOC_TAG_MODE_COMPRESSED : ALLOC_TAG_MODE_NEVER,
 	.counting = ALLOC_TAG_ENABLED_BY_DEFAULT,
 	.debug = ALLOC_TAG_DEBUG_BY_DEFAULT,
 	.inspect = 1,
@@ -49,18 +49,17 @@ struct alloc_tag_config alloc_tag_config = {
 
 /* ---- Parsers: 0 and the value applied to *c, or -1 and *c unchanged ------------------ */
 
+/* "1" and "0" (counting on or off from the start) use the slabs' compressed references;
+ * ",header" asks for the 16-byte header on every block, ",compressed" names the default. */
 static int parse_profiling(const char *value, struct alloc_tag_config *c)
 {
 	const char *comma = strchr(value, ',');
 	size_t n = comma ? (size_t)(comma - value) : strlen(value);
 	int mode, counting;
 
-	if (n == 1 && value[0] == '1') {
-		mode = ALLOC_TAG_MODE_HEADER;
-		counting = 1;
-	} else if (n == 1 && value[0] == '0') {
-		mode = ALLOC_TAG_MODE_HEADER;
-		counting = 0;
+	if (n == 1 && (value[0] == '1' || value[0] == '0')) {
+		mode = ALLOC_TAG_MODE_COMPRESSED;
+		counting = value[0] == '1';
 	} else if (n == 5 && memcmp(value, "never", 5) == 0) {
 		mode = ALLOC_TAG_MODE_NEVER;
 		counting = 0;
@@ -68,10 +67,12 @@ static int parse_profiling(const char *value, struct alloc_tag_config *c)
 		return -1;
 	}
 	if (comma != NULL) {
-		if (strcmp(comma + 1, "compressed") != 0)
+		if (strcmp(comma + 1, "header") == 0) {
+			if (mode != ALLOC_TAG_MODE_NEVER)
+				mode = ALLOC_TAG_MODE_HEADER;
+		} else if (strcmp(comma + 1, "compressed") != 0) {
 			return -1;
-		if (mode != ALLOC_TAG_MODE_NEVER)
-			mode = ALLOC_TAG_MODE_COMPRESSED;
+		}
 	}
 	c->mode = mode;
 	c->counting = counting;
@@ -171,7 +172,7 @@ struct setting {
 
 static const struct setting settings[] = {
 	{ "ALLOCTAG_PROFILING", parse_profiling,
-	  "expected 0, 1 or never, optionally followed by \",compressed\"",
+	  "expected 0, 1 or never, optionally followed by \",header\" or \",compressed\"",
 	  ALLOC_TAG_ENABLED_BY_DEFAULT ? "1" : "never" },
 	{ "ALLOCTAG_DEBUG", parse_debug, "expected 0, 1 or fatal", ALLOC_TAG_DEBUG_BY_DEFAULT ? "1" : "0" },
 	{ "ALLOCTAG_REPORT", parse_report,

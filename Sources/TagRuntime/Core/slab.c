@@ -28,6 +28,7 @@ static int region_failed;
 static struct slab *pool_warm;     /* empty slabs of any class, pages resident */
 static unsigned pool_warm_count;
 static struct slab *pool_cold;     /* empty slabs whose pages went back to the kernel */
+static size_t pool_cold_count;
 static struct slab *orphans[SLAB_CLASSES];
 static struct slab_heap *heaps; /* every live heap */
 static uintptr_t list_secret;   /* per process, mixed into every slab's key */
@@ -125,6 +126,15 @@ static struct slab *carve(void)
 	return s; /* fresh pages: every reference is 0 */
 }
 
+/* Caller holds slab_mutex; s is empty and on no list.  The first page keeps the header and
+ * its list links; the rest reads back as zeros. */
+static void release_pages(struct slab *s)
+{
+	madvise((void *)(((uintptr_t)s & ~(SLAB_BYTES - 1)) + PAGE), SLAB_BYTES - PAGE, MADV_DONTNEED);
+	pool_cold_count++;
+	list_push(&pool_cold, s);
+}
+
 /* Caller holds slab_mutex; s has no live object. */
 static void pool_push(struct slab *s)
 {
@@ -136,8 +146,7 @@ static void pool_push(struct slab *s)
 		return;
 	}
 	/* The first page keeps the header and its list links; the rest reads back as zeros. */
-	madvise((void *)(((uintptr_t)s & ~(SLAB_BYTES - 1)) + PAGE), SLAB_BYTES - PAGE, MADV_DONTNEED);
-	list_push(&pool_cold, s);
+	release_pages(s);
 }
 
 /* Caller holds slab_mutex.  Resident slabs first: they cost no page faults. */
@@ -149,6 +158,7 @@ static struct slab *pool_pop(void)
 		pool_warm_count--;
 		list_remove(&pool_warm, s);
 	} else if ((s = pool_cold) != NULL) {
+		pool_cold_count--;
 		list_remove(&pool_cold, s);
 	}
 	return s;
@@ -425,6 +435,55 @@ void slab_free_local_slow(struct slab *s)
 void slab_corrupt_list(const void *p)
 {
 	alloc_tag_abort_pointer("malloc(): corrupted free list", p);
+}
+
+/* ---- malloc_trim, mallinfo2, malloc_stats ------------------------------------------------ */
+
+int slab_trim(void)
+{
+	struct slab *s;
+	int released = 0;
+
+	rt_lock(&slab_mutex);
+	while ((s = pool_warm) != NULL) {
+		list_remove(&pool_warm, s);
+		pool_warm_count--;
+		release_pages(s);
+		released = 1;
+	}
+	rt_unlock(&slab_mutex);
+	return released;
+}
+
+static size_t used_bytes(const struct slab *list)
+{
+	size_t n = 0;
+	for (const struct slab *s = list; s != NULL; s = s->next)
+		n += (size_t)load_relaxed(&s->used) * s->size;
+	return n;
+}
+
+void slab_stats(struct slab_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	rt_lock(&heaps_mutex);
+	for (struct slab_heap *h = heaps; h != NULL; h = h->next) {
+		rt_lock(&h->lock);
+		for (unsigned cls = 0; cls < SLAB_CLASSES; cls++)
+			out->used_bytes += used_bytes(h->partial[cls]) + used_bytes(h->full[cls]);
+		rt_unlock(&h->lock);
+	}
+	rt_lock(&slab_mutex);
+	for (unsigned cls = 0; cls < SLAB_CLASSES; cls++)
+		out->used_bytes += used_bytes(orphans[cls]);
+	size_t carved = slab_region_bytes ? (region_next - slab_region_base) / SLAB_BYTES : 0;
+	out->released = pool_cold_count;
+	out->pooled = pool_warm_count;
+	rt_unlock(&slab_mutex);
+	rt_unlock(&heaps_mutex);
+	out->slabs = carved - out->released;
+	out->slab_bytes = out->slabs * SLAB_BYTES;
+	out->pooled_bytes = out->pooled * SLAB_BYTES;
 }
 
 /* ---- fork ----------------------------------------------------------------------------- */

@@ -1,5 +1,6 @@
 /*
- * slab.h - small-object slabs that carry compressed references (ALLOCTAG_PROFILING=1,compressed).
+ * slab.h - small-object slabs that carry compressed references (the default form,
+ * ALLOCTAG_PROFILING=1; ALLOCTAG_PROFILING=1,header puts a 16-byte header on every block).
  *
  * The kernel keeps a slab object's tag reference beside the slab (its obj_exts vector), not
  * inside the object.  The same here: requests of up to SLAB_MAX_SIZE bytes come from 64 KiB
@@ -8,8 +9,9 @@
  *
  *   bit 31        allocated (0: the object is free, so a second free is recognised)
  *   bit 30        grown by realloc (its next growth gets room to grow in place)
- *   bits 16..29   class size - requested size (frees uncharge exactly what was charged)
- *   bits 0..15    tag index (16 bits: the compact form's limit, as for the trailer)
+ *   bits 20..29   class size - requested size (frees uncharge exactly what was charged;
+ *                 at most 511, realloc keeps an object only while it uses a quarter)
+ *   bits 0..19    tag index: CODETAG_INDEX_BITS, so every tag the registry can hold
  *
  * So a reference costs 4 bytes beside the object and there is no size word: less memory
  * than glibc's own chunk header.  The price is a cache line apart from the object (the
@@ -58,9 +60,11 @@
 
 #define SLAB_REF_ALLOCATED 0x80000000u
 #define SLAB_REF_GROWN 0x40000000u
-#define SLAB_REF_SLACK_SHIFT 16
-#define SLAB_REF_SLACK_MASK 0x3fffu
-#define SLAB_REF_INDEX_MASK 0xffffu
+#define SLAB_REF_SLACK_SHIFT CODETAG_INDEX_BITS
+#define SLAB_REF_SLACK_MASK 0x3ffu
+#define SLAB_REF_INDEX_MASK CODETAG_MAX_INDEX
+_Static_assert(CODETAG_INDEX_BITS == 20 && SLAB_MAX_SIZE <= SLAB_REF_SLACK_MASK + 1,
+	       "a slab reference holds every index and any slack");
 
 struct slab_heap;
 
@@ -106,6 +110,16 @@ extern uintptr_t slab_region_bytes ALLOC_TAG_HIDDEN;
 ALLOC_TAG_HIDDEN void *slab_alloc_slow(unsigned cls, uint32_t **slot);
 ALLOC_TAG_HIDDEN void slab_free_remote(struct slab *s, void *p);
 ALLOC_TAG_HIDDEN void slab_free_local_slow(struct slab *s);
+/* malloc_trim: every pooled slab's pages go back to the kernel; 1 when any did. */
+ALLOC_TAG_HIDDEN int slab_trim(void);
+/* mallinfo2/malloc_stats: what the slabs hold (walks every heap under its lock). */
+struct slab_stats {
+	size_t slabs, slab_bytes;   /* carved and not given back: resident or reusable */
+	size_t used_bytes;          /* objects handed out (freed by other threads, not yet collected, included) */
+	size_t pooled, pooled_bytes; /* empty slabs kept resident */
+	size_t released;            /* empty slabs whose pages went back to the kernel */
+};
+ALLOC_TAG_HIDDEN void slab_stats(struct slab_stats *out);
 ALLOC_TAG_HIDDEN void slab_lock_for_fork(void);
 ALLOC_TAG_HIDDEN void slab_unlock_in_parent(void);
 ALLOC_TAG_HIDDEN void slab_unlock_in_child(void);

@@ -8,9 +8,10 @@ public enum AllocProfiling {
     public enum Mode: Sendable {
         /// Started with `ALLOCTAG_PROFILING=never`: no references, cannot be switched on.
         case never
-        /// A 16-byte reference per allocation.
+        /// A 16-byte reference per allocation (`ALLOCTAG_PROFILING=1,header`).
         case header
-        /// A 4-byte reference beside the object, on the runtime's slabs up to 512 bytes (`,compressed`).
+        /// The default: a 4-byte reference beside the object, on the runtime's slabs up to
+        /// 512 bytes; the 16-byte header on bigger blocks.
         case compressed
     }
 
@@ -29,8 +30,8 @@ public enum AllocProfiling {
     /// Whether allocations are being counted now.
     public static var isEnabled: Bool { alloc_tag_profiling_enabled() }
 
-    /// Turns counting on or off. Throws when the mode is `never`, in debug mode (read-only,
-    /// as the kernel's sysctl), or after compressed references overflowed.
+    /// Turns counting on or off. Throws when the mode is `never` or in debug mode (read-only,
+    /// as the kernel's sysctl).
     public static func setEnabled(_ enabled: Bool) throws {
         if alloc_tag_set_profiling(enabled) != 0 {
             throw SwitchError(description: String(cString: alloc_tag_last_error()))

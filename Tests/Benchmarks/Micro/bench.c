@@ -6,8 +6,8 @@
  *   glibc          the same loops calling __libc_malloc/__libc_free directly (no hooks)
  *   never          TagRuntime with ALLOCTAG_PROFILING=never
  *   off            ALLOCTAG_PROFILING=0 (references written, not counting)
- *   on             ALLOCTAG_PROFILING=1 (16-byte header)
- *   compressed     ALLOCTAG_PROFILING=1,compressed (4-byte slab reference up to 512 B)
+ *   on             ALLOCTAG_PROFILING=1 (the default form: 4-byte slab reference up to 512 B)
+ *   header         ALLOCTAG_PROFILING=1,header (16-byte header on every block)
  * Workloads: mixed sizes 8..512 with a live working set (blocks untouched, and written
  * whole), the same with frees from any thread, realloc chains, aligned allocations; on 1 thread and on as many threads as the machine has.  Then memory
  * overhead for 1M live objects of 24 bytes and of 8..512 bytes and the time to report 100k tags.
@@ -291,7 +291,7 @@ static const struct config configs[] = {
 	{ "never", "never" },
 	{ "0 (off)", "0" },
 	{ "1 (on)", "1" },
-	{ "1,compressed", "1,compressed" },
+	{ "1,header", "1,header" },
 };
 #define CONFIGS (int)(sizeof(configs) / sizeof(configs[0]))
 

@@ -108,8 +108,9 @@ const char *alloc_tag_report_header(void);
 
 enum alloc_tag_mode {
 	ALLOC_TAG_MODE_NEVER = 1,      /* no references, not switchable */
-	ALLOC_TAG_MODE_HEADER = 2,     /* 16-byte reference header per allocation */
-	ALLOC_TAG_MODE_COMPRESSED = 3, /* 4-byte reference beside slab objects; 8 in big blocks' slack */
+	ALLOC_TAG_MODE_HEADER = 2,     /* 16-byte reference header per allocation (`1,header`) */
+	ALLOC_TAG_MODE_COMPRESSED = 3, /* the default: 4-byte reference beside slab objects up to
+	                                * 512 bytes, the 16-byte header on bigger blocks */
 };
 
 enum alloc_tag_mode alloc_tag_mode(void);
