@@ -8,7 +8,7 @@
  *
  * Build settings (the kernel's Kconfig):
  *   ALLOC_TAG_PROFILING=0   compiles every hook away (CONFIG_MEM_ALLOC_PROFILING=n)
- * Run-time settings: ALLOCTAG_PROFILING={0|1|never}[,compressed], ALLOCTAG_REPORT=PATH|-,
+ * Run-time settings: ALLOCTAG_PROFILING={0|1|never}[,header], ALLOCTAG_REPORT=PATH|-,
  * ALLOCTAG_DEBUG={0|1|fatal}; see README.md.
  */
 #ifndef ALLOC_TAG_ALLOC_TAG_H
