@@ -150,15 +150,15 @@ for config in "${configs[@]}"; do
 		stderr_is "$config ALLOCTAG_INSPECT=$v is silent" ""
 	done
 	for bad in 2 offf "" " 0" OFF; do
-		run "$config bad ALLOCTAG_INSPECT=\"$bad\"" 0 env "ALLOCTAG_INSPECT=$bad" "$dir/test_modes" header
+		run "$config bad ALLOCTAG_INSPECT=\"$bad\"" 0 env "ALLOCTAG_INSPECT=$bad" "$dir/test_modes" compressed
 		stderr_is "$config warning for ALLOCTAG_INSPECT \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_INSPECT=\"$bad\": expected 1, on, true, yes, 0, off, false or no; keeping the default (1)"
 	done
 	for bad in -1 abc "" 3x " 3" +3 99999999999999999999999; do
-		run "$config bad ALLOCTAG_FAULT_REFS=\"$bad\"" 0 env "ALLOCTAG_FAULT_REFS=$bad" "$dir/test_modes" header
+		run "$config bad ALLOCTAG_FAULT_REFS=\"$bad\"" 0 env "ALLOCTAG_FAULT_REFS=$bad" "$dir/test_modes" compressed
 		stderr_is "$config warning for ALLOCTAG_FAULT_REFS \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_FAULT_REFS=\"$bad\": expected a decimal count (every Nth reference fails; 0: none); keeping the default (0)"
 	done
 	for bad in "" "r.%x" "r.%"; do
-		run "$config bad ALLOCTAG_REPORT=\"$bad\"" 0 env "ALLOCTAG_REPORT=$bad" "$dir/test_modes" header
+		run "$config bad ALLOCTAG_REPORT=\"$bad\"" 0 env "ALLOCTAG_REPORT=$bad" "$dir/test_modes" compressed
 		stderr_is "$config warning for ALLOCTAG_REPORT \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_REPORT=\"$bad\": expected a file path (in which %p stands for the pid and %% for a %) or - for standard error, shorter than 4096 bytes; keeping the default (no report)"
 	done
 	# A setuid-root copy run by nobody (AT_SECURE): every setting is ignored, silently, so

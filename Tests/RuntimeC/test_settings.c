@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	if (strcmp(what, "secure") == 0) {
 		CHECK(getauxval(AT_SECURE) == 1, "AT_SECURE is %lu: run this copy setuid as another user", getauxval(AT_SECURE));
 		/* ALLOCTAG_PROFILING=never is in the environment, and ignored: the default (1) holds. */
-		CHECK(alloc_tag_mode() == ALLOC_TAG_MODE_HEADER, "mode %d", alloc_tag_mode());
+		CHECK(alloc_tag_mode() == ALLOC_TAG_MODE_COMPRESSED, "mode %d", alloc_tag_mode());
 		keep[0] = malloc(100); l = __LINE__;
 		EXPECT_SITE(l, 100, 1);
 		return check_finish("settings secure");
