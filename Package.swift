@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "tagger", targets: ["tagger"]),
         // Optional: per-site live bytes and counts as swift-metrics gauges (the core runtime stays dependency-free).
         .library(name: "TagRuntimeMetrics", targets: ["TagRuntimeMetrics"]),
+        // For test targets: what a block of code allocated, checked against a per-site budget.
+        .library(name: "AllocTagTesting", targets: ["AllocTagTesting"]),
         // What a package adds to a target: static tags for its annotated sites, warnings for the rest.
         .plugin(name: "AllocTagBuildPlugin", targets: ["AllocTagBuildPlugin"]),
         // `swift package --allow-writing-to-package-directory alloc-tag annotate|check --target X`.
@@ -39,6 +41,8 @@ let package = Package(
             dependencies: ["TagRuntime", .product(name: "CoreMetrics", package: "swift-metrics")],
             path: "Sources/TagRuntime/Metrics"
         ),
+
+        .target(name: "AllocTagTesting", dependencies: ["TagRuntime", "AllocReport"], path: "Sources/TagRuntime/Testing"),
 
         // MARK: tagger
         .target(name: "TaggerCore", path: "Sources/tagger/TaggerCore"),
@@ -119,6 +123,7 @@ let package = Package(
             dependencies: ["TagRuntimeMetrics", "TagRuntime", "AllocReport", .product(name: "MetricsTestKit", package: "swift-metrics")],
             path: "Tests/TagRuntimeMetricsTests"
         ),
+        .testTarget(name: "AllocTagTestingTests", dependencies: ["AllocTagTesting", "TagRuntime", "AllocReport"], path: "Tests/AllocTagTestingTests"),
         .testTarget(name: "CFrontEndTests", dependencies: ["TaggerC", "TaggerCore"], path: "Tests/CFrontEndTests"),
         .testTarget(name: "SwiftFrontEndTests", dependencies: ["TaggerSwift", "TaggerLexScan", "TaggerCore"], path: "Tests/SwiftFrontEndTests"),
     ]
