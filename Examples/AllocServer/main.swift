@@ -50,10 +50,13 @@ func text(_ s: String, _ type: String = "text/plain; charset=utf-8", status: Str
 /// `&module=&function=&file=&line=&min_size=&max_size=&inaccurate=1`: the options of `tagger allocinfo`.
 func allocinfo(_ q: [String: String]) -> HTTPServer.Response {
     // The runtime's entries become the report model directly: no formatting and parsing back.
-    var report = AllocinfoReport(entries: AllocProfiling.report().entries.map {
+    let current = AllocProfiling.report()
+    var report = AllocinfoReport(entries: current.entries.map {
         AllocinfoEntry(site: AllocSiteKey(module: $0.module, file: $0.file, line: $0.line, function: $0.function),
-                       bytes: $0.bytes, calls: $0.calls, accurate: $0.accurate)
-    }, source: "pid \(getpid())")
+                       bytes: $0.bytes, calls: $0.calls, accurate: $0.accurate,
+                       history: AllocinfoHistory(peakBytes: $0.peakBytes, totalBytes: $0.totalBytes, totalCalls: $0.totalCalls,
+                                                 bytesAtPeak: $0.bytesAtPeak))
+    }, source: "pid \(getpid())", peak: AllocinfoPeak(bytes: current.peakBytes, interval: current.peakInterval))
     let filter = ReportFilter(module: q["module"], function: q["function"], file: q["file"], line: q["line"].flatMap { Int($0) },
                               minSize: q["min_size"].flatMap(parseSize), maxSize: q["max_size"].flatMap(parseSize),
                               inaccurateOnly: q["inaccurate"] == "1")

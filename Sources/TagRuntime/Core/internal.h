@@ -244,8 +244,6 @@ ALLOC_TAG_HIDDEN void alloc_tag_peak_lock(int lock);
 /* peak.c: sets e's peak_bytes (never below e->bytes) and bytes_at_peak from the sampled
  * tables, without a lock: a reader racing a new process peak may mix two peaks' rows. */
 ALLOC_TAG_HIDDEN void alloc_tag_peak_at(uint32_t index, struct alloc_tag_entry *e);
-/* The sampling interval in bytes per thread (ALLOCTAG_PEAK_INTERVAL); 0 = at reports only. */
-ALLOC_TAG_HIDDEN int64_t alloc_tag_peak_interval(void);
 
 /* report.c: "%<width>lli" into buf, which must hold 24 + width bytes; returns the length. */
 ALLOC_TAG_HIDDEN size_t alloc_tag_format_int(char *buf, long long value, int width);

@@ -37,7 +37,7 @@ extension AllocationReport {
     /// The entries `filter` keeps, with the text re-made from them (same header, same lines).
     public func filtered(_ filter: AllocationFilter) -> AllocationReport {
         let kept = entries.filter(filter.matches)
-        return AllocationReport(text: AllocationReport.header + kept.map(\.allocinfoLine).joined(), entries: kept, peakBytes: peakBytes)
+        return AllocationReport(text: AllocationReport.header + kept.map(\.allocinfoLine).joined(), entries: kept, peakBytes: peakBytes, peakInterval: peakInterval)
     }
 
     /// Live inspection of this process: `AllocProfiling.report(filter)`.

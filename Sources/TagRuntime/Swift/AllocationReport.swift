@@ -75,11 +75,14 @@ public struct AllocationReport: Sendable {
     /// The process's live bytes at their highest so far. Sampled every ALLOCTAG_PEAK_INTERVAL
     /// bytes per thread (default 1 MiB): the true peak is less than interval x threads above it.
     public var peakBytes: Int64 = 0
+    /// ALLOCTAG_PEAK_INTERVAL: the bytes each thread allocates between peak samples.
+    public var peakInterval: Int64 = 0
 
-    public init(text: String, entries: [AllocationEntry], peakBytes: Int64 = 0) {
+    public init(text: String, entries: [AllocationEntry], peakBytes: Int64 = 0, peakInterval: Int64 = 0) {
         self.text = text
         self.entries = entries
         self.peakBytes = peakBytes
+        self.peakInterval = peakInterval
     }
 
     /// Sums of every site (the untagged line included): the live bytes and allocations that
@@ -122,7 +125,7 @@ public struct AllocationReport: Sendable {
             ))
             text += formatLine(&e)
         }
-        return AllocationReport(text: text, entries: entries, peakBytes: peak)
+        return AllocationReport(text: text, entries: entries, peakBytes: peak, peakInterval: alloc_tag_peak_interval())
     }
 
     /// One line, formatted by the runtime itself so C and Swift reports cannot drift apart.

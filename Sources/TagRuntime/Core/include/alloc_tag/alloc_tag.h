@@ -100,6 +100,8 @@ int alloc_tag_report_extended_fd(int fd);
  * thread.  The same bound holds for each site's peak_bytes.
  */
 int64_t alloc_tag_peak(void);
+/* The sampling interval in bytes per thread (ALLOCTAG_PEAK_INTERVAL); 0: at reports only. */
+int64_t alloc_tag_peak_interval(void);
 
 #define ALLOC_TAG_REPORT_HEADER "allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n"
 const char *alloc_tag_report_header(void);
