@@ -38,4 +38,19 @@ var switchTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
 @section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
 var neverUsedTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
     { nil }, { StaticString("probe.neverUsed").utf8Start }, { StaticString("Probe.swift").utf8Start })
+@section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
+var scopeTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
+    { nil }, { StaticString("probe.scope").utf8Start }, { StaticString("Probe.swift").utf8Start })
+@section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
+var scopeSiteTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
+    { nil }, { StaticString("probe.scopeSite").utf8Start }, { StaticString("Probe.swift").utf8Start })
+@section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
+var taskEvenTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
+    { nil }, { StaticString("probe.taskEven").utf8Start }, { StaticString("Probe.swift").utf8Start })
+@section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
+var taskOddTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
+    { nil }, { StaticString("probe.taskOdd").utf8Start }, { StaticString("Probe.swift").utf8Start })
+@section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
+var taskSiteTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
+    { nil }, { StaticString("probe.taskSite").utf8Start }, { StaticString("Probe.swift").utf8Start })
 #endif

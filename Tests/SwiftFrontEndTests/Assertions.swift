@@ -8,10 +8,11 @@ import XCTest
 /// token scan every build runs agrees with swift-syntax on every site of the output.
 @discardableResult
 func assertAnnotation(_ input: String, _ expected: String, refused: [String] = [], path: String = "Sources/Demo/Pool.swift",
-                      types: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> [String: String] {
+                      types: [String] = [], scopes: Bool = false,
+                      file: StaticString = #filePath, line: UInt = #line) throws -> [String: String] {
     let marked = MarkedText(input)
     let config = AllocTagConfig(swift: .init(types: types))
-    let first = try SwiftFrontEnd.annotate(source: marked.text, path: path, config: config)
+    let first = try SwiftFrontEnd.annotate(source: marked.text, path: path, config: config, scopes: scopes)
     let match = matchTags(expected: expected, actual: first.source)
     XCTAssertTrue(match.matched, "output mismatch: \(match.detail)\n--- actual:\n\(first.source)", file: file, line: line)
     let findingPositions = first.findings.map { "\($0.location.line):\($0.location.column)" }.sorted()
@@ -19,12 +20,16 @@ func assertAnnotation(_ input: String, _ expected: String, refused: [String] = [
     XCTAssertEqual(findingPositions, expectedPositions, "findings: \(first.findings.map(\.compilerStyle))", file: file, line: line)
     XCTAssertTrue(first.findings.allSatisfy { $0.ruleID == "untagged-site" && $0.location.file == path }, file: file, line: line)
 
-    let second = try SwiftFrontEnd.annotate(source: first.source, path: path, config: config)
+    let second = try SwiftFrontEnd.annotate(source: first.source, path: path, config: config, scopes: scopes)
     XCTAssertEqual(second.source, first.source, "second run changed the file", file: file, line: line)
     XCTAssertEqual(second.wrapped, 0, file: file, line: line)
     XCTAssertEqual(second.renamed, 0, file: file, line: line)
 
     try assertScansAgree(first.source, path: path, types: types, file: file, line: line)
+    let records = try SwiftFrontEnd.scopeRecords(source: first.source, path: path).map { "\($0.name) \($0.function) \($0.line)" }
+    let lexRecords = SwiftLexScan.scan(source: first.source, isMainFile: path.hasSuffix("main.swift"), constructedTypes: Set(types))
+        .references.filter(\.isScope).map { "\($0.name) \($0.function) \($0.line)" }
+    XCTAssertEqual(lexRecords, records, "scope records: token scan and swift-syntax disagree", file: file, line: line)
     let (sites, _) = try SwiftFrontEnd.scan(source: first.source, path: path, config: config)
     XCTAssertEqual(sites.filter { !$0.tagged }.count, refused.count, "untagged after annotate", file: file, line: line)
     return match.names

@@ -12,7 +12,7 @@ final class TagNameTests: XCTestCase {
         """
 
     func names(_ s: String, path: String = "Sources/M/Pool.swift") throws -> [String] {
-        let out = try SwiftFrontEnd.annotate(source: s, path: path, config: .init()).source
+        let out = try SwiftFrontEnd.annotate(source: s, path: path, config: .init(), scopes: false).source
         return SwiftLexScan.scan(source: out, isMainFile: false, constructedTypes: []).references.map(\.name)
     }
 
@@ -53,10 +53,10 @@ final class TagNameTests: XCTestCase {
     }
 
     func testANewIdenticalSiteAboveAnAnnotatedOneKeepsTheOldName() throws {
-        let once = try SwiftFrontEnd.annotate(source: source, path: "Pool.swift", config: .init()).source
+        let once = try SwiftFrontEnd.annotate(source: source, path: "Pool.swift", config: .init(), scopes: false).source
         let old = SwiftLexScan.scan(source: once, isMainFile: false, constructedTypes: []).references.map(\.name)
         let grown = once.replacingOccurrences(of: "func b() {", with: "func b() { _ = malloc(4);")
-        let twice = try SwiftFrontEnd.annotate(source: grown, path: "Pool.swift", config: .init()).source
+        let twice = try SwiftFrontEnd.annotate(source: grown, path: "Pool.swift", config: .init(), scopes: false).source
         let new = SwiftLexScan.scan(source: twice, isMainFile: false, constructedTypes: []).references.map(\.name)
         XCTAssertEqual(new.count, 4)
         XCTAssertEqual(Set(new).count, 4)
@@ -72,7 +72,7 @@ final class TagNameTests: XCTestCase {
                 _ = withAllocTag(&myOwnTag) { malloc(3) }
             }
             """
-        let result = try SwiftFrontEnd.annotate(source: copied, path: "Pool.swift", config: .init())
+        let result = try SwiftFrontEnd.annotate(source: copied, path: "Pool.swift", config: .init(), scopes: false)
         XCTAssertEqual(result.renamed, 2)
         XCTAssertEqual(result.wrapped, 0)
         let refs = SwiftLexScan.scan(source: result.source, isMainFile: false, constructedTypes: []).references.map(\.name)
@@ -89,11 +89,11 @@ final class TagNameTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("Pool.swift").path
         try source.write(toFile: path, atomically: false, encoding: .utf8)
-        let first = try SwiftFrontEnd.annotate(file: path, config: .init())
+        let first = try SwiftFrontEnd.annotate(file: path, config: .init(), scopes: false)
         XCTAssertEqual(first.wrapped, 3)
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), first.source)
         let stamp = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
-        let second = try SwiftFrontEnd.annotate(file: path, config: .init())
+        let second = try SwiftFrontEnd.annotate(file: path, config: .init(), scopes: false)
         XCTAssertFalse(second.changed)
         XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date, stamp)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["Pool.swift"])

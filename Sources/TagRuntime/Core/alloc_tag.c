@@ -21,6 +21,12 @@
 
 __thread struct alloc_tag *alloc_tag_current ALLOC_TAG_IE;
 __thread struct alloc_tag_thread *alloc_tag_self ALLOC_TAG_IE;
+void *(*alloc_tag_task_lookup)(void);
+
+void alloc_tag_set_task_lookup(void *(*lookup)(void))
+{
+	__atomic_store_n(&alloc_tag_task_lookup, lookup, __ATOMIC_RELEASE);
+}
 
 static pthread_mutex_t threads_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct alloc_tag_thread *threads;

@@ -181,12 +181,22 @@ struct alloc_tag_config {
 extern struct alloc_tag_config alloc_tag_config ALLOC_TAG_HIDDEN;
 ALLOC_TAG_HIDDEN void alloc_tag_read_settings(void);
 
-/* caller: the program's call into the malloc family, named by debug mode. */
+/* The running Swift task's tag (alloc_tag_set_task_lookup); NULL until TagRuntime installs it. */
+ALLOC_TAG_HIDDEN extern void *(*alloc_tag_task_lookup)(void);
+
+/* caller: the program's call into the malloc family, named by debug mode.  With no thread
+ * tag, the task's tag (Swift async scopes) if a lookup is installed: an indirect call on the
+ * untagged path only. */
 static inline __attribute__((always_inline)) uint32_t alloc_tag_current_index(void *caller)
 {
 	struct alloc_tag *tag = alloc_tag_current;
 	uint32_t index;
 
+	if (tag == NULL) {
+		void *(*lookup)(void) = __atomic_load_n(&alloc_tag_task_lookup, __ATOMIC_ACQUIRE);
+		if (lookup != NULL)
+			tag = (struct alloc_tag *)lookup();
+	}
 	if (tag == NULL) {
 		if (unlikely(alloc_tag_debug_level != 0))
 			alloc_tag_debug_untagged(caller);

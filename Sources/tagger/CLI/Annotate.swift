@@ -23,13 +23,16 @@ extension Tagger {
         @Flag(help: "Print the findings that remain (untagged sites and why).")
         var verbose = false
 
+        @Flag(help: ArgumentHelp("Also give each Swift body that can allocate a scope of its own (AllocTagScope), so its implicit allocations are charged to its declaration. Async bodies are left unscoped."))
+        var scopes = false
+
         func run() throws {
             let routed = try SourceDispatch.route(sources)
             let unsupported = SourceDispatch.reportUnsupported(routed, command: "annotate")
             // All or nothing across the front ends: the Swift files are annotated in memory first,
             // the C front end writes only when every C file parsed, and the Swift files are
             // written only after that, so an error in either leaves every file as it was.
-            let swiftPlan = routed.swift.isEmpty ? nil : try SwiftSources.planAnnotation(routed.swift, options: sources)
+            let swiftPlan = routed.swift.isEmpty ? nil : try SwiftSources.planAnnotation(routed.swift, options: sources, scopes: scopes)
             guard !routed.c.isEmpty else {
                 if let swiftPlan { try SwiftSources.write(swiftPlan, options: sources, outputDirectory: outputDirectory, verbose: verbose) }
                 throw ExitCode(routed.swift.isEmpty || unsupported ? TaggerExit.usage : TaggerExit.clean)

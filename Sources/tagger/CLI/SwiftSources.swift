@@ -35,14 +35,14 @@ enum SwiftSources {
 
     /// Parses and annotates every file in memory; throws (having written nothing) when one
     /// does not parse, so `annotate` can run the C front end before any file is written.
-    static func planAnnotation(_ files: [String], options: CSourceOptions) throws -> AnnotationPlan {
+    static func planAnnotation(_ files: [String], options: CSourceOptions, scopes: Bool) throws -> AnnotationPlan {
         let config = try config(options, files: files)
         var results: [(path: String, annotation: SwiftFrontEnd.Annotation)] = []
         var failed = false
         for file in files {
             do {
                 results.append((file, try SwiftFrontEnd.annotate(source: try String(contentsOfFile: file, encoding: .utf8),
-                                                                 path: file, config: config)))
+                                                                 path: file, config: config, scopes: scopes)))
             } catch {
                 FileHandle.standardError.write(Data("\(error)\n".utf8))
                 failed = true
@@ -59,11 +59,12 @@ enum SwiftSources {
     /// the current directory), each file atomically.
     static func write(_ plan: AnnotationPlan, options: CSourceOptions, outputDirectory: String?, verbose: Bool) throws {
         let root = URL(fileURLWithPath: options.root ?? FileManager.default.currentDirectoryPath).standardizedFileURL.path
-        var changed = 0, wrapped = 0, left = 0
+        var changed = 0, wrapped = 0, scoped = 0, left = 0
         for (path, annotation) in plan.results {
             for finding in annotation.findings { print(finding.compilerStyle) }
             left += annotation.findings.count
             wrapped += annotation.wrapped
+            scoped += annotation.scoped
             var destination = path
             if let outputDirectory {
                 let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
@@ -81,7 +82,7 @@ enum SwiftSources {
             }
             if annotation.changed { changed += 1; print("annotated \(destination)") }
         }
-        print("\(changed) Swift files changed; \(wrapped) sites wrapped; \(left) sites left untagged")
+        print("\(changed) Swift files changed; \(wrapped) sites wrapped; \(scoped) bodies scoped; \(left) sites left untagged")
     }
 
     /// The Swift sites of `files`; a file that does not parse is an error finding in the result.

@@ -12,6 +12,12 @@ public enum AllocatorNames {
 
     /// The runtime's Swift hook: `withAllocTag(&tag) { expr }`.
     public static let hook = "withAllocTag"
+    /// A body's scope, as `annotate` inserts it as the body's first line:
+    /// `let __allocScope = AllocTagScope(&tag); defer { __allocScope.end() }`.
+    public static let scopeTypes: Set<String> = ["AllocTagScope", "AllocTagTaskScope"]
+    public static let scopeVariable = "__allocScope"
+    /// In a comment before a declaration (or inside a closure), keeps `annotate` from scoping it.
+    public static let noScopeMarker = "alloctag:no-scope"
     /// Tags whose names start with this are declared by the build plugin; others are the user's.
     public static let generatedTagPrefix = "allocTag_"
 

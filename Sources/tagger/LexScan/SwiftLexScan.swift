@@ -13,9 +13,12 @@ public struct LexSwiftSite: Sendable, Equatable {
 public struct LexTagReference: Sendable, Equatable {
     public var name: String
     public var function: String
-    /// Position of the first token of the wrapped expression (the site's own line).
+    /// Position of the first token of the wrapped expression (the site's own line); for a
+    /// body's scope, of the `{` that opens the body (the declaration's line, as a rule).
     public var line: Int
     public var column: Int
+    /// `AllocTagScope(&name)` at the top of a body rather than `withAllocTag(&name)` at a site.
+    public var isScope = false
 }
 
 /// The Swift scan that runs on every build: no swift-syntax, one pass over tokens.
@@ -335,6 +338,7 @@ public enum SwiftLexScan {
         // MARK: Tag references
 
         mutating func reference(at k: Int) {
+            if scopeReference(at: k) { return }
             guard t[k].text == AllocatorNames.hook, text(k - 1) != "func", text(k + 1) == "(", text(k + 2) == "&",
                   k + 3 < t.count, t[k + 3].kind == .identifier else { return }
             let name = t[k + 3].text
@@ -347,6 +351,31 @@ public enum SwiftLexScan {
             }
             result.references.append(LexTagReference(name: name, function: currentFunction(), line: t[body].line,
                                                      column: t[body].column))
+        }
+
+        /// `let __allocScope = AllocTagScope(&name)`: the record's line is the body's `{` (for a
+        /// closure, the `{` before its signature's `in`).
+        mutating func scopeReference(at k: Int) -> Bool {
+            guard AllocatorNames.scopeTypes.contains(t[k].text), text(k - 1) == "=", text(k - 2) == AllocatorNames.scopeVariable,
+                  text(k - 3) == "let", text(k + 1) == "(", text(k + 2) == "&", k + 3 < t.count, t[k + 3].kind == .identifier
+            else { return false }
+            var brace = k - 4
+            if text(brace) == "in" {
+                var level = 0
+                while brace > 0 {
+                    brace -= 1
+                    let s = text(brace)
+                    if s == ")" || s == "]" || s == "}" { level += 1 }
+                    if s == "(" || s == "[" || s == "{" {
+                        if level == 0 { break }
+                        level -= 1
+                    }
+                }
+            }
+            let anchor = brace >= 0 && text(brace) == "{" ? brace : k
+            result.references.append(LexTagReference(name: t[k + 3].text, function: currentFunction(), line: t[anchor].line,
+                                                     column: t[anchor].column, isScope: true))
+            return true
         }
     }
 }

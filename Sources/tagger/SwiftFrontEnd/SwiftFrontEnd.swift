@@ -28,7 +28,9 @@ public enum SwiftFrontEnd {
         public var renamed: Int
         /// Sites that could not be wrapped, with the reason.
         public var findings: [Finding]
-        public var changed: Bool { wrapped > 0 || renamed > 0 }
+        /// Bodies given a scope by this run (`AllocTagScope`, see `ScopeFinder`).
+        public var scoped = 0
+        public var changed: Bool { wrapped > 0 || renamed > 0 || scoped > 0 }
     }
 
     // MARK: Scan
@@ -58,16 +60,27 @@ public enum SwiftFrontEnd {
         return (sites, findings)
     }
 
+    /// The tag records the build plugin must declare for the file's scoped bodies, as swift-syntax
+    /// sees them: tag name, function and the line of the body's `{`. `alloctag-gen` derives the
+    /// same from tokens (`LexTagReference.isScope`); the corpus test holds the two equal.
+    public static func scopeRecords(source: String, path: String) throws -> [(name: String, function: String, line: Int)] {
+        let context = try Context(source: source, path: path, config: AllocTagConfig())
+        return context.scopes().compactMap { scope in
+            scope.existing.map { ($0.baseName.text, scope.function, scope.leftBrace.startLocation(converter: context.converter).line) }
+        }
+    }
+
     // MARK: Annotate
 
     /// Annotates `path` in place; the file is replaced atomically, and only when it changed.
-    public static func annotate(file path: String, config: AllocTagConfig) throws -> Annotation {
-        let annotation = try annotate(source: read(path), path: path, config: config)
+    public static func annotate(file path: String, config: AllocTagConfig, scopes: Bool = false) throws -> Annotation {
+        let annotation = try annotate(source: read(path), path: path, config: config, scopes: scopes)
         if annotation.changed { try AtomicFile.write(annotation.source, to: path) }
         return annotation
     }
 
-    public static func annotate(source: String, path: String, config: AllocTagConfig) throws -> Annotation {
+    /// `scopes`: also give each body that can allocate a scope of its own (implicit allocations).
+    public static func annotate(source: String, path: String, config: AllocTagConfig, scopes: Bool = false) throws -> Annotation {
         let context = try Context(source: source, path: path, config: config)
         let fileName = (path as NSString).lastPathComponent
         let ownPrefix = TagNaming.filePrefix(fileName: fileName)
@@ -78,18 +91,20 @@ public enum SwiftFrontEnd {
         var ordinals: [String: Int] = [:]
         var wrapped = 0, renamed = 0
 
-        func freshName(_ site: SyntaxSite) -> String {
-            let text = site.call.tokens(viewMode: .sourceAccurate).map(\.text).joined(separator: " ")
-            let key = site.function + "\u{0}" + text
+        func freshName(function: String, text: String) -> String {
+            let key = function + "\u{0}" + text
             var ordinal = ordinals[key, default: 0]
-            var name = TagNaming.name(fileName: fileName, declaration: site.function, expressionText: text, ordinal: ordinal)
+            var name = TagNaming.name(fileName: fileName, declaration: function, expressionText: text, ordinal: ordinal)
             while used.contains(name) {
                 ordinal += 1
-                name = TagNaming.name(fileName: fileName, declaration: site.function, expressionText: text, ordinal: ordinal)
+                name = TagNaming.name(fileName: fileName, declaration: function, expressionText: text, ordinal: ordinal)
             }
             ordinals[key] = ordinal + 1
             used.insert(name)
             return name
+        }
+        func freshName(_ site: SyntaxSite) -> String {
+            freshName(function: site.function, text: site.call.tokens(viewMode: .sourceAccurate).map(\.text).joined(separator: " "))
         }
 
         // Outermost sites first, so a site nested in another one's arguments is seen inside it.
@@ -136,9 +151,32 @@ public enum SwiftFrontEnd {
             edits.append(Edit(start: end, end: end, text: plan.parenthesized ? " })" : " }", order: 0, depth: -depth))
             wrapped += 1
         }
-        if wrapped > 0, let edit = context.runtimeImport() { edits.append(edit) }
+        var scoped = 0
+        if scopes {
+            for scope in context.scopes() {
+                if let reference = scope.existing {
+                    let name = reference.baseName.text
+                    let foreign = name.hasPrefix(AllocatorNames.generatedTagPrefix) && !name.hasPrefix(ownPrefix)
+                    if seen.contains(name) || foreign {
+                        edits.append(Edit(start: reference.positionAfterSkippingLeadingTrivia.utf8Offset,
+                                          end: reference.endPositionBeforeTrailingTrivia.utf8Offset,
+                                          text: freshName(function: scope.function, text: "scope \(scope.kind.rawValue)"), order: 2))
+                        renamed += 1
+                    } else {
+                        seen.insert(name)
+                    }
+                    continue
+                }
+                let name = freshName(function: scope.function, text: "scope \(scope.kind.rawValue)")
+                edits += context.scopeEdits(scope, tag: name)
+                scoped += 1
+            }
+        }
+        if wrapped + scoped > 0, let edit = context.runtimeImport() { edits.append(edit) }
         let output = Edit.apply(edits, to: context.bytes)
-        return Annotation(source: output, wrapped: wrapped, renamed: renamed, findings: findings)
+        var annotation = Annotation(source: output, wrapped: wrapped, renamed: renamed, findings: findings)
+        annotation.scoped = scoped
+        return annotation
     }
 
     static func read(_ path: String) throws -> String {
@@ -240,6 +278,37 @@ struct Context {
 
     func plan(for site: SyntaxSite, captureSelf: Bool = true) -> WrapPlan {
         WrapPlanner.plan(for: site.call, captureSelf: captureSelf)
+    }
+
+    func scopes() -> [BodyScope] {
+        let finder = ScopeFinder(isMainFile: (path as NSString).lastPathComponent == "main.swift")
+        finder.walk(tree)
+        return finder.scopes
+    }
+
+    /// The scope line after the body's `{` (or a closure's `in`): on a line of its own, indented
+    /// as the body, or inline when the body starts on the same line (no line moves then).
+    func scopeEdits(_ scope: BodyScope, tag: String) -> [Edit] {
+        let type = scope.isAsync ? "AllocTagTaskScope" : "AllocTagScope"
+        let v = AllocatorNames.scopeVariable
+        let line = "let \(v) = \(type)(&\(tag)); defer { \(v).end() }"
+        let at = scope.insertAfter.endPositionBeforeTrailingTrivia.utf8Offset
+        guard let first = scope.statements.first else { return [] }
+        let firstStart = first.positionAfterSkippingLeadingTrivia.utf8Offset
+        var edits: [Edit] = []
+        if bytes[at..<firstStart].contains(UInt8(ascii: "\n")) {
+            var lineStart = firstStart
+            while lineStart > 0 && bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+            let indent = String(decoding: bytes[lineStart..<firstStart].prefix { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") },
+                                as: UTF8.self)
+            edits.append(Edit(start: at, end: at, text: "\n" + indent + line, order: 1, depth: Int.min / 2))
+        } else {
+            edits.append(Edit(start: at, end: at, text: " " + line + ";", order: 1, depth: Int.min / 2))
+        }
+        if scope.needsReturn {
+            edits.append(Edit(start: firstStart, end: firstStart, text: "return ", order: 1, depth: Int.min / 2 + 1))
+        }
+        return edits
     }
 
     /// How many other sites enclose this one (orders insertions at a shared position).

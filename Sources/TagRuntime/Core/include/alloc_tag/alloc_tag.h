@@ -172,6 +172,15 @@ static inline __attribute__((always_inline)) void alloc_tag_restore_raw(void *ta
 	alloc_tag_restore((struct alloc_tag *)tag, (struct alloc_tag *)old);
 }
 
+/*
+ * Swift tasks: a task's current tag lives in a task-local (TagRuntime's AllocTagTaskScope), which
+ * follows the task across `await` and never leaks to other work on the thread. An allocation made
+ * under no thread tag asks `lookup` (installed once by TagRuntime, NULL until then) for the
+ * running task's tag, so the thread tag (sync scopes, sites) stays innermost. `lookup` must not
+ * allocate.
+ */
+void alloc_tag_set_task_lookup(void *(*lookup)(void));
+
 #if defined(__has_attribute)
 #if __has_attribute(retain)
 #define ALLOC_TAG_RETAIN retain,

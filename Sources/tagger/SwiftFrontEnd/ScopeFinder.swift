@@ -1,0 +1,197 @@
+import SwiftSyntax
+import TaggerLexScan
+
+/// A body that gets (or has) a scope: `let __allocScope = AllocTagScope(&tag); defer { ... }`
+/// as its first line, so the implicit allocations of the body are charged to its declaration.
+struct BodyScope {
+    enum Kind: String { case function, closure }
+    var kind: Kind
+    /// `Type.function(labels:)`, as for sites (`DeclarationNames`); closures take their
+    /// enclosing declaration's name.
+    var function: String
+    /// The `{` that opens the body: the tag record's line.
+    var leftBrace: TokenSyntax
+    /// Where the scope line goes: after `{`, or after a closure's `in`.
+    var insertAfter: TokenSyntax
+    var statements: CodeBlockItemListSyntax
+    /// The body is one expression whose value is returned implicitly: it needs `return`.
+    var needsReturn: Bool
+    /// An async body: the tag must follow the task (`AllocTagTaskScope`), not the thread.
+    var isAsync: Bool
+    /// The existing scope's tag reference, when the body is already scoped.
+    var existing: DeclReferenceExprSyntax?
+}
+
+/// Finds the bodies `annotate` scopes. Not scoped: bodies where nothing can allocate (no
+/// call, literal array or dictionary, interpolation or closure: trivial accessors among
+/// them), single-expression closures (their enclosing body's scope covers them), coroutine
+/// accessors (`_read`, `_modify`), bodies inside `@inlinable`, `@_alwaysEmitIntoClient` and
+/// `@_transparent` declarations (they cannot name the module's internal tags), result-builder
+/// bodies, closures given to task groups (a task-local cannot be bound there), and any
+/// declaration or closure with an `alloctag:no-scope` comment.
+final class ScopeFinder: SyntaxVisitor {
+    let isMainFile: Bool
+    private(set) var scopes: [BodyScope] = []
+
+    init(isMainFile: Bool) {
+        self.isMainFile = isMainFile
+        super.init(viewMode: .sourceAccurate)
+    }
+
+    override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind {
+        guard let body = node.body, !optedOut(node.attributes, Syntax(node)) else { return .visitChildren }
+        let returnType = node.signature.returnClause?.type.trimmedDescription
+        let returnsValue = returnType != nil && !["Void", "()", "Never", "Swift.Void"].contains(returnType!)
+        add(.function, body: body.leftBrace, after: body.leftBrace, body.statements, returnsValue: returnsValue,
+            isAsync: node.signature.effectSpecifiers?.asyncSpecifier != nil)
+        return .visitChildren
+    }
+
+    override func visit(_ node: InitializerDeclSyntax) -> SyntaxVisitorContinueKind {
+        guard let body = node.body, !optedOut(node.attributes, Syntax(node)) else { return .visitChildren }
+        add(.function, body: body.leftBrace, after: body.leftBrace, body.statements, returnsValue: false,
+            isAsync: node.signature.effectSpecifiers?.asyncSpecifier != nil)
+        return .visitChildren
+    }
+
+    override func visit(_ node: DeinitializerDeclSyntax) -> SyntaxVisitorContinueKind {
+        guard let body = node.body, !optedOut(node.attributes, Syntax(node)) else { return .visitChildren }
+        add(.function, body: body.leftBrace, after: body.leftBrace, body.statements, returnsValue: false, isAsync: false)
+        return .visitChildren
+    }
+
+    override func visit(_ node: AccessorDeclSyntax) -> SyntaxVisitorContinueKind {
+        guard let body = node.body, !optedOut(node.attributes, Syntax(node)) else { return .visitChildren }
+        let kind = node.accessorSpecifier.text
+        guard ["get", "set", "willSet", "didSet", "init"].contains(kind) else { return .visitChildren }
+        add(.function, body: body.leftBrace, after: body.leftBrace, body.statements, returnsValue: kind == "get",
+            isAsync: node.effectSpecifiers?.asyncSpecifier != nil)
+        return .visitChildren
+    }
+
+    /// `var x: T { expr }` and `subscript(i: Int) -> T { expr }`: a getter without `get`.
+    override func visit(_ node: AccessorBlockSyntax) -> SyntaxVisitorContinueKind {
+        guard case .getter(let statements) = node.accessors else { return .visitChildren }
+        if let owner = node.parent?.as(PatternBindingSyntax.self)?.parent?.parent?.as(VariableDeclSyntax.self),
+           optedOut(owner.attributes, Syntax(owner)) { return .visitChildren }
+        if let owner = node.parent?.as(SubscriptDeclSyntax.self), optedOut(owner.attributes, Syntax(owner)) {
+            return .visitChildren
+        }
+        add(.function, body: node.leftBrace, after: node.leftBrace, statements, returnsValue: true, isAsync: false)
+        return .visitChildren
+    }
+
+    override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind {
+        guard node.statements.count >= 2, !hasMarker(Syntax(node.statements)) else { return .visitChildren }
+        if let call = node.parent?.as(FunctionCallExprSyntax.self) ?? node.parent?.parent?.parent?.as(FunctionCallExprSyntax.self),
+           let name = call.calledExpression.as(DeclReferenceExprSyntax.self)?.baseName.text,
+           name.hasPrefix("with") && name.hasSuffix("TaskGroup") || name == AllocatorNames.hook {
+            return .visitChildren
+        }
+        let isAsync = node.signature?.effectSpecifiers?.asyncSpecifier != nil || containsAwait(node.statements)
+        add(.closure, body: node.leftBrace, after: node.signature?.inKeyword ?? node.leftBrace, node.statements,
+            returnsValue: false, isAsync: isAsync)
+        return .visitChildren
+    }
+
+    // MARK: Rules
+
+    private func add(_ kind: BodyScope.Kind, body leftBrace: TokenSyntax, after: TokenSyntax, _ statements: CodeBlockItemListSyntax,
+                     returnsValue: Bool, isAsync: Bool) {
+        if insideUninlinableContext(Syntax(statements)) { return }
+        let existing = ScopeFinder.existingScope(statements)
+        if existing == nil {
+            guard canAllocate(Syntax(statements)) else { return }
+            if statements.count == 1, let only = statements.first, only.item.is(ExprSyntax.self) {
+                if ScopeFinder.isNeverCall(only.item) { return }
+            }
+        }
+        let single = statements.count == 1 && statements.first!.item.is(ExprSyntax.self)
+        scopes.append(BodyScope(kind: kind, function: DeclarationNames.function(of: statements, isMainFile: isMainFile),
+                                leftBrace: leftBrace, insertAfter: after, statements: statements,
+                                needsReturn: existing == nil && single && returnsValue, isAsync: isAsync, existing: existing))
+    }
+
+    /// `let __allocScope = AllocTagScope(&tag)` as the first statement: its tag.
+    static func existingScope(_ statements: CodeBlockItemListSyntax) -> DeclReferenceExprSyntax? {
+        guard let decl = statements.first?.item.as(VariableDeclSyntax.self), let binding = decl.bindings.first,
+              binding.pattern.as(IdentifierPatternSyntax.self)?.identifier.text == AllocatorNames.scopeVariable,
+              let call = binding.initializer?.value.as(FunctionCallExprSyntax.self),
+              let type = call.calledExpression.as(DeclReferenceExprSyntax.self), AllocatorNames.scopeTypes.contains(type.baseName.text)
+        else { return nil }
+        return call.arguments.first?.expression.as(InOutExprSyntax.self)?.expression.as(DeclReferenceExprSyntax.self)
+    }
+
+    static func isNeverCall(_ item: some SyntaxProtocol) -> Bool {
+        guard let call = item.as(FunctionCallExprSyntax.self),
+              let name = call.calledExpression.as(DeclReferenceExprSyntax.self)?.baseName.text else { return false }
+        return ["fatalError", "preconditionFailure", "abort", "exit"].contains(name)
+    }
+
+    private func optedOut(_ attributes: AttributeListSyntax, _ decl: Syntax) -> Bool {
+        if hasMarker(decl) { return true }
+        return attributes.contains { element in
+            guard let name = element.as(AttributeSyntax.self)?.attributeName.trimmedDescription else { return false }
+            return name.hasSuffix("Builder")
+        }
+    }
+
+    /// The marker in a comment before the declaration (or before a closure's first statement).
+    private func hasMarker(_ node: Syntax) -> Bool {
+        node.leadingTrivia.contains { piece in
+            switch piece {
+            case .lineComment(let text), .blockComment(let text), .docLineComment(let text), .docBlockComment(let text):
+                return text.contains(AllocatorNames.noScopeMarker)
+            default: return false
+            }
+        }
+    }
+
+    private func insideUninlinableContext(_ node: Syntax) -> Bool {
+        var current = node.parent
+        while let n = current {
+            if let attributes = n.asProtocol(WithAttributesSyntax.self)?.attributes {
+                for element in attributes {
+                    let name = element.as(AttributeSyntax.self)?.attributeName.trimmedDescription ?? ""
+                    if ["inlinable", "_alwaysEmitIntoClient", "_transparent"].contains(name) { return true }
+                    if name.hasSuffix("Builder") && !n.is(ClosureExprSyntax.self) { return true }
+                }
+            }
+            current = n.parent
+        }
+        return false
+    }
+
+    private func containsAwait(_ node: CodeBlockItemListSyntax) -> Bool {
+        final class Awaits: SyntaxVisitor {
+            var found = false
+            override func visit(_ node: AwaitExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+            override func visit(_ node: ForStmtSyntax) -> SyntaxVisitorContinueKind {
+                if node.awaitKeyword != nil { found = true }
+                return .visitChildren
+            }
+        }
+        let awaits = Awaits(viewMode: .sourceAccurate)
+        awaits.walk(node)
+        return awaits.found
+    }
+
+    /// Anything that may allocate: a call (initializers and methods alike), an array or
+    /// dictionary literal, a string interpolation, a closure, a macro.
+    private func canAllocate(_ node: Syntax) -> Bool {
+        final class Allocations: SyntaxVisitor {
+            var found = false
+            override func visit(_ node: FunctionCallExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: ArrayExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: DictionaryExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: MacroExpansionExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: ExpressionSegmentSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+        }
+        let allocations = Allocations(viewMode: .sourceAccurate)
+        allocations.walk(node)
+        return allocations.found
+    }
+}

@@ -1,0 +1,160 @@
+import TaggerCore
+@testable import TaggerLexScan
+import XCTest
+@testable import TaggerSwift
+
+/// Bodies that can allocate get a scope line; explicit sites still get their own tag inside.
+final class ScopeTests: XCTestCase {
+    func testBodiesThatCanAllocateGetOneScopeLine() throws {
+        let names = try assertAnnotation("""
+            import TagRuntime
+
+            final class Parser<T> {
+                var items: [String] = []
+                var count: Int { items.count }
+                var names: [String] { items.map { $0.uppercased() } }
+                init(text: String) {
+                    items = text.split(separator: " ").map(String.init)
+                }
+                func parse(_ n: inout Int) throws -> [Int] {
+                    guard n > 0 else { throw Failure() }
+                    var out: [Int] = []
+                    for i in 0..<n { out.append(i) }
+                    n = 0
+                    return out
+                }
+                func label(_ i: Int) -> String { "item \\(i)" }
+                func raw() -> UnsafeMutableRawPointer? { malloc(8) }
+                func visit() {
+                    items.forEach { item in
+                        let s = "<\\(item)>"
+                        print(s)
+                    }
+                }
+                deinit { print("bye") }
+            }
+            """, """
+            import TagRuntime
+
+            final class Parser<T> {
+                var items: [String] = []
+                var count: Int { items.count }
+                var names: [String] { let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }; return items.map { $0.uppercased() } }
+                init(text: String) {
+                    let __allocScope = AllocTagScope(&$T2); defer { __allocScope.end() }
+                    items = text.split(separator: " ").map(String.init)
+                }
+                func parse(_ n: inout Int) throws -> [Int] {
+                    let __allocScope = AllocTagScope(&$T3); defer { __allocScope.end() }
+                    guard n > 0 else { throw Failure() }
+                    var out: [Int] = []
+                    for i in 0..<n { out.append(i) }
+                    n = 0
+                    return out
+                }
+                func label(_ i: Int) -> String { let __allocScope = AllocTagScope(&$T4); defer { __allocScope.end() }; return "item \\(i)" }
+                func raw() -> UnsafeMutableRawPointer? { let __allocScope = AllocTagScope(&$T5); defer { __allocScope.end() }; return withAllocTag(&$T6) { malloc(8) } }
+                func visit() {
+                    let __allocScope = AllocTagScope(&$T7); defer { __allocScope.end() }
+                    items.forEach { item in
+                        let __allocScope = AllocTagScope(&$T8); defer { __allocScope.end() }
+                        let s = "<\\(item)>"
+                        print(s)
+                    }
+                }
+                deinit { let __allocScope = AllocTagScope(&$T9); defer { __allocScope.end() }; print("bye") }
+            }
+            """, scopes: true)
+        XCTAssertTrue(names["T1"]!.hasPrefix("allocTag_Pool_names_"))
+        XCTAssertTrue(names["T8"]!.hasPrefix("allocTag_Pool_visit_"))
+        // The records the build declares: the body's `{` line and the declaration's name.
+        let annotated = try SwiftFrontEnd.annotate(source: MarkedText("""
+            struct S {
+                func visit() {
+                    [1].forEach { item in
+                        print(item); print(item)
+                    }
+                }
+            }
+            """).text, path: "S.swift", config: .init(), scopes: true).source
+        XCTAssertEqual(try SwiftFrontEnd.scopeRecords(source: annotated, path: "S.swift").map { "\($0.function) \($0.line)" },
+                       ["S.visit() 4", "S.visit() 6"])
+    }
+
+    func testWhatIsNotScoped() throws {
+        try assertAnnotation("""
+            struct Fast {
+                var x = 0
+                var doubled: Int { x * 2 }
+                var y: Int { get { x } set { x = newValue } }
+                // alloctag:no-scope
+                func hot() -> [Int] { [x] }
+                @inlinable func inlined() -> [Int] { [1] }
+                func never() -> Int { fatalError("no") }
+                func work() async -> Int { 1 }
+                func short() -> [Int] { [1, 2].map { $0 + 1 } }
+            }
+            """, """
+            import TagRuntime
+
+            struct Fast {
+                var x = 0
+                var doubled: Int { x * 2 }
+                var y: Int { get { x } set { x = newValue } }
+                // alloctag:no-scope
+                func hot() -> [Int] { [x] }
+                @inlinable func inlined() -> [Int] { [1] }
+                func never() -> Int { fatalError("no") }
+                func work() async -> Int { 1 }
+                func short() -> [Int] { let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }; return [1, 2].map { $0 + 1 } }
+            }
+            """, scopes: true)
+    }
+
+    /// Async bodies follow the task (`AllocTagTaskScope`); sync closures inside them the thread;
+    /// closures given to a task group are left alone (the runtime forbids a binding there).
+    func testAsyncBodiesGetTaskScopes() throws {
+        try assertAnnotation("""
+            func fetch(_ urls: [String]) async throws -> [Int] {
+                var sizes: [Int] = []
+                for url in urls { sizes.append(try await load(url)) }
+                let names = urls.map { url in
+                    let s = "<\\(url)>"
+                    return s
+                }
+                await withTaskGroup(of: Int.self) { group in
+                    group.addTask { await size(names) }
+                    for await n in group { sizes.append(n) }
+                }
+                Task {
+                    let more = try await load("x")
+                    print(more)
+                }
+                return sizes
+            }
+            """, """
+            import TagRuntime
+
+            func fetch(_ urls: [String]) async throws -> [Int] {
+                let __allocScope = AllocTagTaskScope(&$T1); defer { __allocScope.end() }
+                var sizes: [Int] = []
+                for url in urls { sizes.append(try await load(url)) }
+                let names = urls.map { url in
+                    let __allocScope = AllocTagScope(&$T2); defer { __allocScope.end() }
+                    let s = "<\\(url)>"
+                    return s
+                }
+                await withTaskGroup(of: Int.self) { group in
+                    group.addTask { await size(names) }
+                    for await n in group { sizes.append(n) }
+                }
+                Task {
+                    let __allocScope = AllocTagTaskScope(&$T3); defer { __allocScope.end() }
+                    let more = try await load("x")
+                    print(more)
+                }
+                return sizes
+            }
+            """, scopes: true)
+    }
+}
