@@ -157,4 +157,37 @@ final class ScopeTests: XCTestCase {
             }
             """, scopes: true)
     }
+
+    /// Names the corpus test found spelled differently by the two front ends; assertAnnotation
+    /// holds their scope records equal.
+    func testScopeNamesAgreeOnCorpusConstructs() throws {
+        try assertAnnotation("""
+            extension Rope<Chunk>.Builder {
+                func `as`(_ t: Int.Type) -> [Int] { [t.zero] }
+            }
+            extension Deiniter? {
+                func take() -> [Int] { [1] }
+            }
+            #if os(Linux)
+            var errno: [Int32] {
+                [CNIO_errno()]
+            }
+            #endif
+            """, """
+            import TagRuntime
+
+            extension Rope<Chunk>.Builder {
+                func `as`(_ t: Int.Type) -> [Int] { let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }; return [t.zero] }
+            }
+            extension Deiniter? {
+                func take() -> [Int] { let __allocScope = AllocTagScope(&$T2); defer { __allocScope.end() }; return [1] }
+            }
+            #if os(Linux)
+            var errno: [Int32] {
+                let __allocScope = AllocTagScope(&$T3); defer { __allocScope.end() }
+                return [CNIO_errno()]
+            }
+            #endif
+            """, scopes: true)
+    }
 }

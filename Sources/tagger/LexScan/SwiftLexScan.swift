@@ -135,9 +135,12 @@ public enum SwiftLexScan {
                    !SwiftLexScan.notTypeNames.contains(t[k + 1].text) {
                     var name = stripBackticks(t[k + 1].text)
                     var n = k + 2
+                    // `extension Rope<Chunk>.Builder`: generic arguments are not part of the name.
+                    if text(n) == "<", text(n - 2) == "extension" { n = skipBalanced(from: n, open: "<", close: ">") + 1 }
                     while text(n) == ".", n + 1 < t.count, t[n + 1].kind == .identifier {
                         name += "." + stripBackticks(t[n + 1].text)
                         n += 2
+                        if text(n) == "<", text(k) == "extension" { n = skipBalanced(from: n, open: "<", close: ">") + 1 }
                     }
                     pending = Pending(kind: .type(name), depth: depth)
                 }

@@ -12,7 +12,7 @@ enum DeclarationNames {
                 if let f = n.as(FunctionDeclSyntax.self) {
                     // Operator parameters carry no argument labels, as subscript ones.
                     let isOperator = f.name.tokenKind.isOperator
-                    function = f.name.text + labels(f.signature.parameterClause, isSubscript: isOperator)
+                    function = strip(f.name.text) + labels(f.signature.parameterClause, isSubscript: isOperator)
                 } else if let i = n.as(InitializerDeclSyntax.self) {
                     function = "init" + labels(i.signature.parameterClause, isSubscript: false)
                 } else if n.is(DeinitializerDeclSyntax.self) {
@@ -44,6 +44,9 @@ enum DeclarationNames {
     static func dottedName(_ type: TypeSyntax) -> String {
         if let m = type.as(MemberTypeSyntax.self) { return dottedName(m.baseType) + "." + strip(m.name.text) }
         if let i = type.as(IdentifierTypeSyntax.self) { return strip(i.name.text) }
+        // `extension Element?`: the token scan sees the name before the `?`.
+        if let o = type.as(OptionalTypeSyntax.self) { return dottedName(o.wrappedType) }
+        if let o = type.as(ImplicitlyUnwrappedOptionalTypeSyntax.self) { return dottedName(o.wrappedType) }
         return type.trimmedDescription
     }
 
@@ -52,8 +55,13 @@ enum DeclarationNames {
     static func isPropertyLevel(_ v: VariableDeclSyntax, isMainFile: Bool) -> Bool {
         guard let parent = v.parent else { return false }
         if parent.is(MemberBlockItemSyntax.self) { return true }
-        if parent.is(CodeBlockItemSyntax.self), parent.parent?.parent?.is(SourceFileSyntax.self) == true {
-            return !isMainFile
+        // At file scope, also inside `#if` blocks (as the token scan, which does not see them).
+        var item: Syntax? = parent
+        while let i = item, i.is(CodeBlockItemSyntax.self) {
+            guard let container = i.parent?.parent else { return false }
+            if container.is(SourceFileSyntax.self) { return !isMainFile }
+            guard container.is(IfConfigClauseSyntax.self) else { return false }
+            item = container.parent?.parent?.parent  // clause list, #if decl, its code block item
         }
         return false
     }
