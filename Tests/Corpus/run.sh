@@ -4,9 +4,10 @@
 #      apple/swift-collections, apple/swift-nio and JohnSundell/Ink (cloned at test time from
 #      their GitHub URLs, cached under ${XDG_CACHE_HOME:-$HOME/.cache}/alloctag/corpus):
 #      no crash, no file over a time limit (20 s of CPU time: a loop that makes no progress
-#      burns CPU; other builds on the machine do not count), the same sites from both (disagreements 0); every 12th file is also
-#      annotated with scopes in memory: it must parse, a second annotate must change nothing,
-#      and both front ends must give the same scope tag records;
+#      burns CPU; other builds on the machine do not count), the same sites from both
+#      (disagreements 0); every 12th file is also annotated with scopes in memory: it must
+#      parse, a second annotate must change nothing, and both front ends must give the same
+#      scope tag records;
 #   2. a bounded fuzz: mutants of those files (fixed seed), no crash, no time-out.
 # Usage: Tests/Corpus/run.sh   (env: ALLOCTAG_CORPUS_FUZZ=N mutants, default 300)
 set -euo pipefail
