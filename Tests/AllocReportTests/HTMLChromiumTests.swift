@@ -113,6 +113,16 @@ final class HTMLChromiumTests: XCTestCase {
         XCTAssertTrue(page.dom.contains("32.0 KiB"))
     }
 
+    /// An extended report adds the peak and cumulative columns, with the exact values.
+    func testExtendedReportShowsPeakAndTotals() throws {
+        let report = try Fixture.report("extended.allocinfo").filtered(ReportFilter(file: "peak.c"))
+        let page = try render(HTMLFormat.render(report))
+        XCTAssertEqual(page.headers, ["Site", "Function", "Module", "Live bytes", "Live allocations",
+                                      "Peak bytes", "Allocated bytes (total)", "Allocations (total)", "Accurate"])
+        XCTAssertEqual(page.rows.first, ["peak.c:9", "c", "", "2097152", "1", "2097152", "2097152", "1", "yes"])
+        XCTAssertEqual(page.rows.last, ["peak.c:8", "b", "", "262144", "1", "524288", "786432", "2", "yes"])
+    }
+
     /// Names that look like markup stay text, in the table and in the embedded data.
     func testMarkupInNamesIsText() throws {
         let report = AllocinfoReport(entries: [
