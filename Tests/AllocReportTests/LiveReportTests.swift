@@ -62,6 +62,22 @@ final class LiveReportTests: XCTestCase {
         _ = server
     }
 
+    /// A runtime without the extended socket: --pid falls back to the v2.0 report. (The pid is a
+    /// `sleep` of our own, which links no runtime; the fake server speaks for it.)
+    func testFallsBackToTheV2SocketWithoutAnExtendedOne() throws {
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: try XCTUnwrap(findExecutable("sleep")))
+        sleeper.arguments = ["30"]
+        try sleeper.run()
+        defer { sleeper.terminate(); sleeper.waitUntilExit() }
+        let pid = sleeper.processIdentifier
+        let server = try FakeServer(name: LiveReport.socketName(pid: pid), replies: [Array(try Fixture.text("new.allocinfo").utf8)])
+        let report = try LiveReport.fetch(pid: pid)
+        XCTAssertEqual(report.entries, try Fixture.report("new.allocinfo").entries)
+        XCTAssertNil(report.peak, "a v2.0 report has no peak")
+        _ = server
+    }
+
     func testRuntimeRefusalIsReported() throws {
         let name = uniqueName()
         let refusal = "alloctag: permission denied: only the process's owner or root may read its report\n"
