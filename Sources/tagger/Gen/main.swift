@@ -99,7 +99,11 @@ for warning in warnings.sorted(by: { $0.location < $1.location }) {
     FileHandle.standardError.write(Data((warning.compilerStyle + "\n").utf8))
 }
 do {
-    try AtomicFile.write(contents, to: output)
+    // An unchanged declarations file keeps its date: rewriting it would recompile the file
+    // (and what depends on it) on every incremental build that touched any source.
+    if FileManager.default.contents(atPath: output) != Data(contents.utf8) {
+        try AtomicFile.write(contents, to: output)
+    }
 } catch {
     fail("\(error)", TaggerExit.dataError)
 }
