@@ -6,7 +6,8 @@
 //   curl -o heap.pb.gz 'http://127.0.0.1:8080/debug/alloctag/allocinfo?format=pprof' && go tool pprof -top -lines heap.pb.gz
 //   curl http://127.0.0.1:8080/metrics
 //
-// Every process linked with TagRuntime can also be read from outside: `tagger allocinfo --pid N`.
+// Started with ALLOCTAG_INSPECT=1, a process linked with TagRuntime can also be read from outside:
+// `tagger allocinfo --pid N`.
 
 import AllocReport
 import Foundation

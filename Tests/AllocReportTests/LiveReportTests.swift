@@ -62,19 +62,28 @@ final class LiveReportTests: XCTestCase {
         _ = server
     }
 
-    /// A runtime without the extended socket: --pid falls back to the v2.0 report. (The pid is a
-    /// `sleep` of our own, which links no runtime; the fake server speaks for it.)
+    /// A runtime without the extended socket: --pid falls back to the v2.0 report. (This process
+    /// serves, under names of its own; the client checks the server's credentials as --pid does.)
     func testFallsBackToTheV2SocketWithoutAnExtendedOne() throws {
-        let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: try XCTUnwrap(findExecutable("sleep")))
-        sleeper.arguments = ["30"]
-        try sleeper.run()
-        defer { sleeper.terminate(); sleeper.waitUntilExit() }
-        let pid = sleeper.processIdentifier
-        let server = try FakeServer(name: LiveReport.socketName(pid: pid), replies: [Array(try Fixture.text("new.allocinfo").utf8)])
-        let report = try LiveReport.fetch(pid: pid)
+        let name = uniqueName()
+        let server = try FakeServer(name: name, replies: [Array(try Fixture.text("new.allocinfo").utf8)])
+        let report = try LiveReport.fetch(extendedName: name + ".ext", name: name, source: "pid 7", what: "process 7",
+                                          server: (getpid(), geteuid()))
         XCTAssertEqual(report.entries, try Fixture.report("new.allocinfo").entries)
         XCTAssertNil(report.peak, "a v2.0 report has no peak")
+        _ = server
+    }
+
+    func testServerIsCheckedByItsCredentials() throws {
+        let text = try Fixture.text("new.allocinfo")
+        let name = uniqueName()
+        let server = try FakeServer(name: name, replies: [Array(text.utf8), Array(text.utf8)])
+        // This process serves: believed when it is the one asked for, refused when another is.
+        let report = try LiveReport.fetch(abstractName: name, source: "pid 7", what: "process 7", server: (getpid(), geteuid()))
+        XCTAssertEqual(report.text, text)
+        XCTAssertThrowsError(try LiveReport.fetch(abstractName: name, source: "pid 7", what: "process 7", server: (getppid(), geteuid()))) { error in
+            XCTAssertEqual("\(error)", "@\(name) is served by pid \(getpid()) (uid \(geteuid())), not by process 7 (uid \(geteuid())): refusing its report (another process holds the name)")
+        }
         _ = server
     }
 

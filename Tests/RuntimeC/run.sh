@@ -151,8 +151,12 @@ for config in "${configs[@]}"; do
 	done
 	for bad in 2 offf "" " 0" OFF; do
 		run "$config bad ALLOCTAG_INSPECT=\"$bad\"" 0 env "ALLOCTAG_INSPECT=$bad" "$dir/test_modes" compressed
-		stderr_is "$config warning for ALLOCTAG_INSPECT \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_INSPECT=\"$bad\": expected 1, on, true, yes, 0, off, false or no; keeping the default (1)"
+		stderr_is "$config warning for ALLOCTAG_INSPECT \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_INSPECT=\"$bad\": expected 1, on, true, yes, 0, off, false or no; keeping the default (0)"
 	done
+	# No thread unless live reading is asked for; a forked child never gets one (test_settings
+	# checks /proc/self/status in the process and in a child).
+	run "$config no ALLOCTAG_INSPECT: no thread" 0 env -u ALLOCTAG_INSPECT "$dir/test_settings" threads 1
+	run "$config ALLOCTAG_INSPECT=1: one thread" 0 env ALLOCTAG_INSPECT=1 "$dir/test_settings" threads 2
 	for bad in -1 abc "" 3x " 3" +3 99999999999999999999999; do
 		run "$config bad ALLOCTAG_FAULT_REFS=\"$bad\"" 0 env "ALLOCTAG_FAULT_REFS=$bad" "$dir/test_modes" compressed
 		stderr_is "$config warning for ALLOCTAG_FAULT_REFS \"$bad\"" "alloctag: warning: ignoring ALLOCTAG_FAULT_REFS=\"$bad\": expected a decimal count (every Nth reference fails; 0: none); keeping the default (0)"
@@ -255,12 +259,17 @@ mkdir -p "$dir"
 if gcc -O2 -shared -fPIC -D_GNU_SOURCE -I "$core/include" "$core"/*.c -o "$dir/libTagRuntimePreload.so" &&
 	gcc -O2 "$here/plain.c" -o "$dir/plain"; then
 	for mode in 1 1,header; do
-		run "preload plain $mode" 0 env ALLOCTAG_INSPECT=0 ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/report.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
+		run "preload plain $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/report.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 		if [ "$(cat "$dir/report.txt")" = "$(printf 'allocinfo - version: 2.0\n#     <size>  <calls> <tag info>\n        3000        3 <untagged>:0 func:<untagged> ')" ]; then pass; else
 			fail "preload report ($mode)"; cat "$dir/report.txt"
 		fi
+		# Live inspection's thread allocates (pthread_create) on the runtime's own line.
+		run "preload plain, inspection on $mode" 0 env ALLOCTAG_INSPECT=1 ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/report.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
+		if [ "$(sed -n 3p "$dir/report.txt")" = "        3000        3 <untagged>:0 func:<untagged> " ]; then pass; else
+			fail "preload report with inspection ($mode)"; cat "$dir/report.txt"
+		fi
 	done
-	run "preload report to stderr" 0 env ALLOCTAG_INSPECT=0 ALLOCTAG_REPORT=- LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
+	run "preload report to stderr" 0 env ALLOCTAG_REPORT=- LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 	stderr_has "preload report to stderr" '^        3000        3 <untagged>:0 func:<untagged> $'
 	run "preload unwritable report" 0 env ALLOCTAG_REPORT=/nonexistent/dir/r.txt LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 	stderr_is "preload unwritable report" "alloctag: warning: cannot write ALLOCTAG_REPORT=/nonexistent/dir/r.txt: No such file or directory"
@@ -314,7 +323,7 @@ for config in "gcc -O2" "clang -O2"; do
 			if [ "$zero_lines" -eq 35 ] && [ "$(grep -c "test_sites\.c:" "$dir/exit.txt")" -eq 35 ]; then pass; else
 				fail "$config shared runtime $mode: $zero_lines of 35 sites at zero in the report at exit"
 			fi
-			run "$config library freeing in its destructor $mode" 0 env ALLOCTAG_INSPECT=0 ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/dtor.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain_dtor"
+			run "$config library freeing in its destructor $mode" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_REPORT="$dir/dtor.txt" LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain_dtor"
 			if [ "$(tail -n +3 "$dir/dtor.txt")" = "        3000        3 <untagged>:0 func:<untagged> " ]; then pass; else
 				fail "$config library destructor's free ($mode)"; cat "$dir/dtor.txt"
 			fi
@@ -324,13 +333,23 @@ for config in "gcc -O2" "clang -O2"; do
 			stderr_is "$config 70000 tags $mode: no warning" ""
 		done
 
-		# Live inspection: the owner reads the report of a running process; another user cannot.
-		coproc inspected { "$dir/test_inspect"; }
-		read -r _ pid <&"${inspected[0]}"
-		if "$dir/inspect_client" "$pid" >"$dir/live.txt" 2>&1 &&
-			grep -qE "^       31337        1 .*test_inspect.c:13 func:main \$" "$dir/live.txt"; then pass; else
-			fail "$config live report of pid $pid"; cat "$dir/live.txt"
+		# Live inspection (ALLOCTAG_INSPECT=1), read by its owner after the program closed every
+		# descriptor above 2 and served 20 clients of its own on the lowest free number; a
+		# client that never reads does not hold up the next (a 7 MB report: 70000 tags); another
+		# user is refused; a process answering on another's name is not believed.
+		coproc inspected { env ALLOCTAG_INSPECT=1 "$dir/test_inspect" "$dir/many_tags.so"; }
+		read -r _ pid served <&"${inspected[0]}"
+		if [ "$served" = 20 ]; then pass; else fail "$config the program's own server got $served of 20 clients"; fi
+		"$dir/inspect_client" "$pid" stall &
+		staller=$!
+		sleep 0.5
+		if timeout 5 "$dir/inspect_client" "$pid" >"$dir/live.txt" 2>&1 &&
+			grep -qE "^       31337        1 .*test_inspect.c:26 func:main \$" "$dir/live.txt" &&
+			[ "$(grep -c "many_tags" "$dir/live.txt")" -eq 70000 ]; then pass; else
+			fail "$config live report of pid $pid beside a stalled client"; head -5 "$dir/live.txt"
 		fi
+		kill "$staller" 2>/dev/null
+		wait "$staller" 2>/dev/null
 		if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 			chmod 755 "$out" "$dir" "$dir/inspect_client"
 			setpriv --reuid=65534 --regid=65534 --clear-groups "$dir/inspect_client" "$pid" >"$dir/denied.txt" 2>&1
@@ -340,7 +359,28 @@ for config in "gcc -O2" "clang -O2"; do
 		fi
 		exec {inspected[1]}>&-
 		wait "$inspected_PID"
-		run "$config ALLOCTAG_INSPECT=0 listens nowhere" 1 env ALLOCTAG_INSPECT=0 sh -c 'sleep 5 | "$1/test_inspect" >/dev/null & sleep 0.3; "$1/inspect_client" "$(pgrep -n test_inspect)"; rc=$?; pkill -n test_inspect; exit $rc' sh "$dir"
+		# A squatter on a sleeping process's name serves a forged report: refused, never read.
+		sleep 20 &
+		victim=$!
+		python3 "$here/squat.py" "$victim" >"$dir/squat.txt" &
+		squatter=$!
+		for _ in 1 2 3 4 5 6 7 8 9 10; do grep -qs bound "$dir/squat.txt" && break; sleep 0.2; done
+		run "$config a squatter is not believed" 2 "$dir/inspect_client" "$victim"
+		stderr_has "$config a squatter is not believed" "^inspect_client: @alloctag.$victim is served by pid $squatter uid $(id -u), not by process $victim: refused\$" 1
+		if ! grep -q forged "$out/last.out"; then pass; else fail "$config the forged report was read"; fi
+		kill "$victim" "$squatter" 2>/dev/null
+		wait "$victim" "$squatter" 2>/dev/null
+		# The name taken before the process starts: one warning, no thread left listening.
+		run "$config name taken: inspection off, said once" 0 sh -c 'python3 "$1/squat.py" $$ --hold >/dev/null & sleep 0.5; exec env ALLOCTAG_INSPECT=1 "$2/test_sites"' sh "$here" "$dir"
+		stderr_is "$config name taken: inspection off, said once" "alloctag: warning: live inspection is off: bind (the name is taken: another process listens as this pid): Address already in use"
+		# Off by default and with ALLOCTAG_INSPECT=0: nothing listens.
+		for setting in "-u ALLOCTAG_INSPECT" "ALLOCTAG_INSPECT=0"; do
+			coproc quiet { env $setting "$dir/test_inspect"; }
+			read -r _ pid served <&"${quiet[0]}"
+			run "$config $setting listens nowhere" 1 "$dir/inspect_client" "$pid"
+			exec {quiet[1]}>&-
+			wait "$quiet_PID"
+		done
 	else
 		fail "build the shared-library tests with $config"
 	fi

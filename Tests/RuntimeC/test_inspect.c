@@ -1,5 +1,13 @@
-/* Live inspection: holds a known site live until stdin closes (run.sh reads its report
- * over the abstract socket meanwhile). */
+/* Live inspection (run with ALLOCTAG_INSPECT=1): holds a known site live until stdin closes;
+ * run.sh reads its report meanwhile.  Before that it behaves as a daemon does: closes every
+ * descriptor above 2 (closefrom(3)) and serves 20 clients of its own on a new listening socket,
+ * which gets the lowest free number, so each of them must reach the program, not the runtime.
+ * With an argument, dlopens that library first (many tags: a report of megabytes). */
+#include <dlfcn.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -7,11 +15,32 @@
 
 static void *volatile keep;
 
-int main(void)
+int main(int argc, char **argv)
 {
-	char c;
+	char c, buf[8];
+	int served = 0;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	if (argc > 1 && dlopen(argv[1], RTLD_NOW) == NULL)
+		return 3;
 	keep = malloc(31337);
-	printf("ready %d\n", (int)getpid());
+	syscall(SYS_close_range, 3u, ~0u, 0u);
+	int len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, "test-inspect-own.%d", (int)getpid());
+	socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len);
+	int server = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (server < 0 || bind(server, (struct sockaddr *)&addr, alen) != 0 || listen(server, 4) != 0)
+		return 4;
+	for (int i = 0; i < 20; i++) {
+		int client = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (connect(client, (struct sockaddr *)&addr, alen) != 0)
+			continue;
+		int conn = accept(server, NULL, NULL);
+		if (conn >= 0 && write(client, "ping", 4) == 4 && read(conn, buf, sizeof(buf)) == 4 && memcmp(buf, "ping", 4) == 0)
+			served++;
+		close(conn);
+		close(client);
+	}
+	printf("ready %d %d\n", (int)getpid(), served);
 	fflush(stdout);
 	while (read(0, &c, 1) > 0)
 		;

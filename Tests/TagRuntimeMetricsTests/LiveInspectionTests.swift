@@ -14,6 +14,7 @@ var liveTestTag: AllocTagRecord = (0x3147_4154, 1, 17, 0,
 final class LiveInspectionTests: XCTestCase {
     func testReadsThisProcessThroughItsSocket() throws {
         guard AllocProfiling.isEnabled else { throw XCTSkip("allocation profiling is off in this process (ALLOCTAG_PROFILING)") }
+        try AllocProfiling.startInspection()
         let keep = withAllocTag(&liveTestTag) { [UInt8](repeating: 3, count: 3 << 20) }
         let report = try LiveReport.fetch(pid: getpid())
         XCTAssertEqual(report.source, "pid \(getpid())")

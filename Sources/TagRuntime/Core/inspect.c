@@ -2,34 +2,78 @@
  * inspect.c - live inspection: the report of a running process, read the way
  * /proc/allocinfo is read, without restarting it and without it writing a file.
  *
- * A listener thread accepts on the Linux abstract unix socket "alloctag.<pid>" and writes
- * the report to each client that runs as the same user (or root), then closes.  The
- * socket lives in the network namespace, not the filesystem, so the peer's credentials
- * (SO_PEERCRED) are the access check.  ALLOCTAG_INSPECT=0 turns it off.  A second socket,
- * "alloctag.<pid>.ext", serves the extended report (cumulative and peak counts, extended.c).
+ * Off unless asked for (ALLOCTAG_INSPECT=1, or alloc_tag_inspect_start() from the program):
+ * otherwise the runtime adds no thread, no descriptor and no socket to the process.
+ *
+ * Protocol: a unix stream socket in the abstract namespace, "alloctag.<pid>"; a client
+ * connects and reads the allocinfo text until EOF.  A second socket, "alloctag.<pid>.ext",
+ * serves the extended report (cumulative and peak counts, extended.c) the same way.  Why it is safe (docs/reliability.md):
+ * - Who may read is checked by the kernel's credentials, on both sides: the server sends the
+ *   report only to a peer whose SO_PEERCRED uid is the process's euid or 0; the client
+ *   believes a report only from a peer whose SO_PEERCRED pid is the pid it asked for and
+ *   whose uid owns that process (/proc/<pid>), so a squatter on the name, or a process with
+ *   the same pid in another pid namespace sharing the network namespace (a pod), is refused,
+ *   never read.  A name taken before the process binds is a warning here, not silence.
+ * - The serving thread has a descriptor table of its own (unshare(CLONE_FILES), before it
+ *   creates any descriptor), and closes its copies of the program's descriptors at once: the
+ *   program can neither close the listening socket (closefrom(3)) nor have its number reused
+ *   under the thread, and the thread holds none of the program's pipes or files open.
+ * - One poll loop, non-blocking writes from a per-client snapshot (a memfd, sent with
+ *   sendfile): a client that never reads holds one of 8 slots for at most 5 s, and others are
+ *   served meanwhile.
+ * - The thread's own allocations (pthread_create's) are charged to this file's line, never to
+ *   the program's <untagged> line.  A forked child has no thread (exec'd programs start theirs
+ *   when asked).
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
-struct listener {
+#define MAX_CLIENTS 8
+#define CLIENT_SECONDS 5
+
+static const char refusal[] = "alloctag: permission denied: only the process's owner or root may read its report\n";
+
+/* One listening socket per report. */
+static const struct listener {
 	const char *suffix;
 	int (*write_report)(int fd);
-	int fd;
+} listeners[] = {
+	{ "", alloc_tag_report_fd },
+	{ ".ext", alloc_tag_report_extended_fd },
+};
+#define LISTENERS (int)(sizeof(listeners) / sizeof(listeners[0]))
+
+struct client {
+	int fd;      /* -1: free slot */
+	int report;  /* memfd holding this client's snapshot */
+	off_t sent, size;
+	time_t deadline;
 };
 
-static struct listener listeners[] = {
-	{ "", alloc_tag_report_fd, -1 },
-	{ ".ext", alloc_tag_report_extended_fd, -1 },
+struct setup {
+	sem_t done;
+	int error;          /* errno of the failed step, 0 when listening */
+	const char *step;   /* what failed */
 };
+
+static int started;
 
 static socklen_t socket_address(struct sockaddr_un *addr, pid_t pid, const char *suffix)
 {
@@ -39,77 +83,190 @@ static socklen_t socket_address(struct sockaddr_un *addr, pid_t pid, const char 
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 
-static void *serve(void *arg)
+static time_t now(void)
 {
-	struct listener *l = arg;
-	int fd = l->fd;
-	for (;;) {
-		int client = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-		if (client < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return NULL;
-		}
-		struct ucred peer;
-		socklen_t len = sizeof(peer);
-		if (getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
-		    (peer.uid == geteuid() || peer.uid == 0))
-			l->write_report(client);
-		else
-			(void)!write(client, "alloctag: permission denied: only the process's owner or root may read its report\n", 82);
-		close(client);
-	}
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
 }
 
-static void start_listener(struct listener *l)
+static void drop(struct client *c)
 {
-	struct sockaddr_un addr;
-	pthread_t thread;
-	pthread_attr_t attr;
-	sigset_t all, old;
+	close(c->fd);
+	close(c->report);
+	c->fd = c->report = -1;
+}
 
-	alloc_tag_init();
-	if (!alloc_tag_config.inspect)
-		return;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+/* Takes one connection: the report for the owner or root, one refusing line for anyone else. */
+static void admit(int listener, const struct listener *l, struct client *slots)
+{
+	int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+
 	if (fd < 0)
 		return;
-	socklen_t len = socket_address(&addr, getpid(), l->suffix);
-	if (bind(fd, (struct sockaddr *)&addr, len) != 0 || listen(fd, 4) != 0) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || (peer.uid != geteuid() && peer.uid != 0)) {
+		(void)!send(fd, refusal, sizeof(refusal) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 		close(fd);
 		return;
 	}
-	/* The listener must never take the program's signals. */
+	struct client *c = NULL;
+	for (int i = 0; i < MAX_CLIENTS && c == NULL; i++)
+		if (slots[i].fd < 0)
+			c = &slots[i];
+	int report = c != NULL ? (int)syscall(SYS_memfd_create, "alloctag-report", MFD_CLOEXEC) : -1;
+	if (report < 0 || l->write_report(report) != 0) {
+		if (report >= 0)
+			close(report);
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->report = report;
+	c->sent = 0;
+	c->size = lseek(report, 0, SEEK_END);
+	c->deadline = now() + CLIENT_SECONDS;
+}
+
+/* Sends what the client's socket takes now; 1 when the client is finished with. */
+static int feed(struct client *c)
+{
+	while (c->sent < c->size) {
+		ssize_t n = sendfile(c->fd, c->report, &c->sent, (size_t)(c->size - c->sent));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n <= 0)
+			return 1;
+	}
+	return 1;
+}
+
+static void serve(const int *fds)
+{
+	struct client slots[MAX_CLIENTS];
+	struct pollfd pfd[LISTENERS + MAX_CLIENTS];
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		slots[i].fd = slots[i].report = -1;
+	for (;;) {
+		int n = 0, busy = 0;
+		for (int i = 0; i < LISTENERS; i++)
+			pfd[n++] = (struct pollfd){ fds[i], POLLIN, 0 };
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			if (slots[i].fd >= 0) {
+				busy++;
+				pfd[n++] = (struct pollfd){ slots[i].fd, POLLOUT, 0 };
+			}
+		}
+		if (poll(pfd, (nfds_t)n, busy ? 1000 : -1) < 0 && errno != EINTR)
+			return;
+		time_t t = now();
+		for (int i = 0, k = LISTENERS; i < MAX_CLIENTS; i++) {
+			if (slots[i].fd < 0)
+				continue;
+			short revents = pfd[k++].revents;
+			if ((revents && feed(&slots[i])) || t >= slots[i].deadline)
+				drop(&slots[i]);
+		}
+		for (int i = 0; i < LISTENERS; i++)
+			if (pfd[i].revents & POLLIN)
+				admit(fds[i], &listeners[i], slots);
+	}
+}
+
+static void *inspect_thread(void *arg)
+{
+	struct setup *setup = arg;
+	struct sockaddr_un addr;
+	int fds[LISTENERS];
+
+	/* A descriptor table of its own, emptied: nothing the program does to its descriptors
+	 * reaches this thread's, and this thread keeps none of the program's files open. */
+	setup->step = "unshare(CLONE_FILES)";
+	if (unshare(CLONE_FILES) != 0)
+		goto failed;
+	if (syscall(SYS_close_range, 0u, ~0u, 0u) != 0) {
+		for (int i = 0; i < 65536; i++)
+			close(i);
+	}
+	for (int i = 0; i < LISTENERS; i++) {
+		setup->step = "socket";
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			goto failed;
+		/* Descriptors 0-2 stay taken (by the first socket): a message written to fd 2 from
+		 * this thread can never land on a client. */
+		while (fd < 3)
+			fd = dup(fd);
+		fds[i] = fd;
+		setup->step = "bind (the name is taken: another process listens as this pid)";
+		if (bind(fd, (struct sockaddr *)&addr, socket_address(&addr, getpid(), listeners[i].suffix)) != 0)
+			goto failed;
+		setup->step = "listen";
+		if (listen(fd, 16) != 0)
+			goto failed;
+	}
+	setup->error = 0;
+	sem_post(&setup->done);
+	serve(fds);
+	return NULL;
+failed:
+	setup->error = errno ? errno : EINVAL;
+	sem_post(&setup->done);
+	return NULL;
+}
+
+int alloc_tag_inspect_start(void)
+{
+	struct setup setup = { .error = 0, .step = "" };
+	pthread_t thread;
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int rc;
+
+	alloc_tag_init();
+	if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
+		return 0;
+	sem_init(&setup.done, 0, 0);
+	/* The thread never takes the program's signals. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
-	l->fd = fd;
-	if (pthread_create(&thread, &attr, serve, l) != 0) {
-		close(fd);
-		fd = -1;
-	}
+	/* pthread_create's own allocations are the runtime's: on this line, not <untagged>. */
+	rc = alloc_hooks(pthread_create(&thread, &attr, inspect_thread, &setup));
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	l->fd = fd;
+	if (rc != 0) {
+		setup.error = rc;
+		setup.step = "pthread_create";
+	} else {
+		while (sem_wait(&setup.done) != 0 && errno == EINTR)
+			;
+	}
+	sem_destroy(&setup.done);
+	if (setup.error != 0) {
+		alloc_tag_warn("live inspection is off: ", setup.step, ": ", strerror(setup.error));
+		errno = setup.error;
+		return -1;
+	}
+	return 0;
 }
 
-/* A forked child has no listener thread and a new pid: it gets its own. */
-static void restart_in_child(void)
+/* A forked child has no thread and asks for none: the flag goes back for an explicit start. */
+static void forget_in_child(void)
 {
-	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++) {
-		if (listeners[i].fd >= 0) {
-			close(listeners[i].fd);
-			listeners[i].fd = -1;
-			start_listener(&listeners[i]);
-		}
-	}
+	__atomic_store_n(&started, 0, __ATOMIC_RELAXED);
 }
 
 __attribute__((constructor(102))) static void alloc_tag_inspect_setup(void)
 {
-	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++)
-		start_listener(&listeners[i]);
-	pthread_atfork(NULL, NULL, restart_in_child);
+	alloc_tag_init();
+	pthread_atfork(NULL, NULL, forget_in_child);
+	if (alloc_tag_config.inspect)
+		alloc_tag_inspect_start();
 }

@@ -5,7 +5,7 @@
  *   ALLOCTAG_PROFILING  {0|1|never}[,header|,compressed]   mode and the switch's first position
  *   ALLOCTAG_DEBUG      0|1|fatal                    debug mode
  *   ALLOCTAG_REPORT     PATH|-                       report at exit (%p: the pid, %%: a %)
- *   ALLOCTAG_INSPECT    1|on|true|yes or 0|off|false|no   live inspection (default on)
+ *   ALLOCTAG_INSPECT    1|on|true|yes or 0|off|false|no   live inspection (default off)
  *   ALLOCTAG_FAULT_REFS N (a positive integer, 0 = off)   tests: every Nth reference fails
  *   ALLOCTAG_REPORT_EXTENDED PATH|-              extended report at exit (cumulative, peaks)
  *   ALLOCTAG_PEAK_INTERVAL N (bytes, default 1048576; 0: at reports only)   peak sampling
@@ -43,7 +43,7 @@ struct alloc_tag_config alloc_tag_config = {
 	.mode = ALLOC_TAG_ENABLED_BY_DEFAULT ? ALLOC_TAG_MODE_COMPRESSED : ALLOC_TAG_MODE_NEVER,
 	.counting = ALLOC_TAG_ENABLED_BY_DEFAULT,
 	.debug = ALLOC_TAG_DEBUG_BY_DEFAULT,
-	.inspect = 1,
+	.inspect = 0,
 	.peak_interval = 1 << 20,
 };
 
@@ -179,7 +179,7 @@ static const struct setting settings[] = {
 	  "expected a file path (in which %p stands for the pid and %% for a %) or - for standard error, "
 	  "shorter than 4096 bytes",
 	  "no report" },
-	{ "ALLOCTAG_INSPECT", parse_inspect, "expected 1, on, true, yes, 0, off, false or no", "1" },
+	{ "ALLOCTAG_INSPECT", parse_inspect, "expected 1, on, true, yes, 0, off, false or no", "0" },
 	{ "ALLOCTAG_FAULT_REFS", parse_fault_refs, "expected a decimal count (every Nth reference fails; 0: none)", "0" },
 	{ "ALLOCTAG_REPORT_EXTENDED", parse_report_extended,
 	  "expected a file path (in which %p stands for the pid and %% for a %) or - for standard error, "

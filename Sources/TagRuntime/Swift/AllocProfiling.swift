@@ -38,6 +38,14 @@ public enum AllocProfiling {
         }
     }
 
+    /// Starts live inspection in this process (as `ALLOCTAG_INSPECT=1` does at start): its
+    /// owner or root can then read its report with `tagger allocinfo --pid`. Idempotent.
+    public static func startInspection() throws {
+        if alloc_tag_inspect_start() != 0 {
+            throw SwitchError(description: "live inspection could not start: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// The report of this process now.
     public static func report() -> AllocationReport { AllocationReport.current() }
 

@@ -16,7 +16,9 @@ public struct LiveReportError: Error, Hashable, Sendable, CustomStringConvertibl
 /// EOF; the server sends the full allocinfo v2.0 text after checking the peer's uid (the
 /// process's owner or root). Anyone else gets one line starting `alloctag: ` (the runtime's
 /// refusal) or nothing, and the connection closed. `alloctag.<pid>.ext` serves the extended
-/// report (cumulative counts and peaks) the same way.
+/// report (cumulative counts and peaks) the same way. The client checks the server in turn: the
+/// kernel's SO_PEERCRED must name the pid asked for, run by the owner of `/proc/<pid>`, so a
+/// squatter on the name, or a namesake in another pid namespace, is refused and never read.
 public enum LiveReport {
     public static func socketName(pid: Int32) -> String { "alloctag.\(pid)" }
     public static func extendedSocketName(pid: Int32) -> String { "alloctag.\(pid).ext" }
@@ -28,16 +30,28 @@ public enum LiveReport {
         if kill(pid, 0) != 0, errno == ESRCH {
             throw LiveReportError(message: "no process with pid \(pid)")
         }
+        var owner = stat()
+        guard stat("/proc/\(pid)", &owner) == 0 else { throw LiveReportError(message: "no process with pid \(pid)") }
+        return try fetch(extendedName: extendedSocketName(pid: pid), name: socketName(pid: pid), source: "pid \(pid)",
+                         what: "process \(pid)", server: (pid, owner.st_uid), timeoutSeconds: timeoutSeconds)
+    }
+
+    /// The extended report served on `extendedName`, or the v2.0 one on `name` when nothing
+    /// listens there (a runtime that serves no extended report).
+    public static func fetch(extendedName: String, name: String, source: String, what: String, server: (pid: Int32, uid: uid_t)? = nil,
+                             timeoutSeconds: Int = 10) throws(LiveReportError) -> AllocinfoReport {
         do {
-            return try fetch(abstractName: extendedSocketName(pid: pid), source: "pid \(pid)", what: "process \(pid)", timeoutSeconds: timeoutSeconds)
+            return try fetch(abstractName: extendedName, source: source, what: what, server: server, timeoutSeconds: timeoutSeconds)
         } catch where error.notListening {
-            return try fetch(abstractName: socketName(pid: pid), source: "pid \(pid)", what: "process \(pid)", timeoutSeconds: timeoutSeconds)
+            return try fetch(abstractName: name, source: source, what: what, server: server, timeoutSeconds: timeoutSeconds)
         }
     }
 
     /// Fetches and parses the report served on the abstract socket `name`.
-    public static func fetch(abstractName name: String, source: String, what: String, timeoutSeconds: Int = 10) throws(LiveReportError) -> AllocinfoReport {
-        let bytes = try fetchRaw(abstractName: name, timeoutSeconds: timeoutSeconds, what: what)
+    /// With `server`, the report is believed only from that pid and uid (SO_PEERCRED).
+    public static func fetch(abstractName name: String, source: String, what: String, server: (pid: Int32, uid: uid_t)? = nil,
+                             timeoutSeconds: Int = 10) throws(LiveReportError) -> AllocinfoReport {
+        let bytes = try fetchRaw(abstractName: name, timeoutSeconds: timeoutSeconds, what: what, server: server)
         let refusal = Array("alloctag: ".utf8)
         if bytes.starts(with: refusal) {
             var message = String(decoding: bytes.dropFirst(refusal.count), as: UTF8.self)
@@ -52,7 +66,8 @@ public enum LiveReport {
     }
 
     /// Connects to the abstract socket `name` and returns everything read until EOF.
-    public static func fetchRaw(abstractName name: String, timeoutSeconds: Int = 10, what: String? = nil) throws(LiveReportError) -> [UInt8] {
+    public static func fetchRaw(abstractName name: String, timeoutSeconds: Int = 10, what: String? = nil,
+                                server: (pid: Int32, uid: uid_t)? = nil) throws(LiveReportError) -> [UInt8] {
         let what = what ?? "@\(name)"
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -82,6 +97,18 @@ public enum LiveReport {
                     + "live inspection is off in it, or it runs in another network namespace (abstract sockets are per namespace)")
             }
             throw LiveReportError(message: "cannot connect to @\(name) of \(what): \(lastError())")
+        }
+        if let server {
+            // struct ucred: pid, uid, gid (SO_PEERCRED is 17 on Linux).
+            var peer: (pid: Int32, uid: UInt32, gid: UInt32) = (0, 0, 0)
+            var size = socklen_t(MemoryLayout.size(ofValue: peer))
+            guard getsockopt(fd, SOL_SOCKET, 17, &peer, &size) == 0 else {
+                throw LiveReportError(message: "cannot check who serves @\(name): \(lastError())")
+            }
+            guard peer.pid == server.pid, peer.uid == server.uid else {
+                throw LiveReportError(message: "@\(name) is served by pid \(peer.pid) (uid \(peer.uid)), not by \(what) "
+                    + "(uid \(server.uid)): refusing its report (another process holds the name)")
+            }
         }
 
         var result: [UInt8] = []

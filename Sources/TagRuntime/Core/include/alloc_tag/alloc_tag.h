@@ -9,7 +9,7 @@
  * Build settings (the kernel's Kconfig):
  *   ALLOC_TAG_PROFILING=0   compiles every hook away (CONFIG_MEM_ALLOC_PROFILING=n)
  * Run-time settings: ALLOCTAG_PROFILING={0|1|never}[,header], ALLOCTAG_REPORT=PATH|-,
- * ALLOCTAG_DEBUG={0|1|fatal}; see README.md.
+ * ALLOCTAG_DEBUG={0|1|fatal}, ALLOCTAG_INSPECT; settings.c has the table, README.md the rest.
  */
 #ifndef ALLOC_TAG_ALLOC_TAG_H
 #define ALLOC_TAG_ALLOC_TAG_H
@@ -122,6 +122,11 @@ bool alloc_tag_profiling_enabled(void);
  * or debug mode made the switch read-only (the reason is in alloc_tag_last_error()). */
 int alloc_tag_set_profiling(bool enabled);
 const char *alloc_tag_last_error(void);
+
+/* Starts live inspection (as ALLOCTAG_INSPECT=1 does at start): the process's owner or root
+ * can then read its report (`tagger allocinfo --pid`).  Idempotent.  Returns 0, or -1 with
+ * errno when it cannot listen (the reason is also printed, once). */
+int alloc_tag_inspect_start(void);
 
 /* ---- Images ------------------------------------------------------------------------- */
 
