@@ -1,11 +1,23 @@
 import Foundation
 import TaggerCore
 
+/// A call through a function pointer: an allocation site when every function that can reach
+/// the pointer is an allocator or an allocation helper.
+public struct IndirectCall: Codable, Sendable {
+    public var location: SourceLocation
+    public var callee: String
+    public var function: String?
+    public var decided: Bool
+    public var reason: String
+}
+
 /// What the C front end found: every allocation site, the findings, the helpers.
 public struct ScanResult: Codable, Sendable {
     public var sites: [AllocationSite]
     public var findings: [Finding]
     public var helpers: [HelperInfo]
+    /// Every call through a function pointer, and whether it was decided to allocate.
+    public var indirectCalls: [IndirectCall]
     /// Files analysed (inputs and the project headers they include).
     public var files: [String]
 
@@ -41,7 +53,7 @@ public enum CFrontEnd {
 
     /// Lists allocation sites and findings without changing anything.
     public static func scan(files: [String], flags: FlagSource, config: CConfig) throws -> ScanResult {
-        let (facts, sources, config) = try analyse(files: files, flags: flags, config: config)
+        let (facts, sources, config, _) = try analyse(files: files, flags: flags, config: config)
         var planner = Planner(facts: facts, config: config, sources: sources, applying: false)
         planner.run()
         return result(planner, facts)
@@ -51,7 +63,7 @@ public enum CFrontEnd {
     /// site is tagged. Nothing is written when a file fails to parse.
     public static func annotate(files: [String], flags: FlagSource, config: CConfig,
                                 outputDirectory: String? = nil) throws -> AnnotateResult {
-        let (facts, sources, config) = try analyse(files: files, flags: flags, config: config)
+        let (facts, sources, config, units) = try analyse(files: files, flags: flags, config: config)
         var planner = Planner(facts: facts, config: config, sources: sources, applying: true)
         planner.run()
         let scan = result(planner, facts)
@@ -61,6 +73,16 @@ public enum CFrontEnd {
             guard let text = sources.text(file) else { continue }
             let rewritten = try Rewriter.rewrite(text, edits: planner.edits[file] ?? [], topLevel: facts.topLevel[file] ?? [])
             outputs.append((file, rewritten ?? text.bytes, rewritten != nil && rewritten! != text.bytes))
+        }
+        var rewritten: [String: [UInt8]] = [:]
+        for (file, bytes, didChange) in outputs where didChange { rewritten[file] = bytes }
+        if !rewritten.isEmpty {
+            let clang = try loadClang()
+            var errors: [String] = []
+            for (file, args) in units where !errors.contains(where: { $0.hasPrefix(file + ":") }) {
+                errors += CompileCheck.errors(clang: clang, file: file, arguments: args, rewritten: rewritten)
+            }
+            if !errors.isEmpty { throw CFrontEndError.wouldNotCompile(errors) }
         }
         var changed: [(String, String)] = []
         let root = config.root ?? "/"
@@ -90,11 +112,22 @@ public enum CFrontEnd {
         config.root = config.root ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
         let sources = SourceCache()
         let clang = try loadClang()
-        let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: path) { $0 == path }
-        try analyzer.analyse(arguments: CompileFlags.libclangArguments(arguments, file: path, directory: directory))
+        let project = ProgramIndex.root(for: path)
+        let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: path, isEditable: { $0 == path },
+                                               recordsFacts: { $0.hasPrefix(project + "/") })
+        let libclangArguments = CompileFlags.libclangArguments(arguments, file: path, directory: directory)
+        try analyzer.analyse(arguments: libclangArguments)
         var facts = ProgramFacts()
         facts.add(analyzer.facts)
-        var planner = Planner(facts: facts, config: config, sources: sources, applying: true)
+        if !analyzer.facts.errors.isEmpty {
+            // Nothing is written, so nothing is cached from a translation unit that does not parse.
+        } else {
+            for summary in try ProgramIndex.summaries(root: project, main: path, mainFacts: analyzer.facts,
+                                                      arguments: libclangArguments, clang: clang) {
+                ProgramIndex.add(summary, to: &facts)
+            }
+        }
+        var planner = Planner(facts: facts, config: config, sources: sources, applying: true, recipeOnlyForStatic: true)
         planner.run()
         let scan = result(planner, facts)
         guard !scan.hasErrors, let text = sources.text(path) else { return (nil, scan) }
@@ -123,7 +156,8 @@ public enum CFrontEnd {
         return NSString.path(withComponents: common.isEmpty ? ["/"] : common)
     }
 
-    static func analyse(files: [String], flags: FlagSource, config: CConfig) throws -> (ProgramFacts, SourceCache, CConfig) {
+    /// The merged facts, the sources read, the settings, and each input with its libclang arguments.
+    static func analyse(files: [String], flags: FlagSource, config: CConfig) throws -> (ProgramFacts, SourceCache, CConfig, [(String, [String])]) {
         guard !files.isEmpty else { throw CFrontEndError.usage("no input files") }
         var inputs: [String] = []
         for f in files {
@@ -145,6 +179,7 @@ public enum CFrontEnd {
         let clang = try loadClang()
         let sources = SourceCache()
         var facts = ProgramFacts()
+        var units: [(String, [String])] = []
         let cwd = FileManager.default.currentDirectoryPath
         for input in inputs {
             let args: [String]
@@ -162,13 +197,15 @@ public enum CFrontEnd {
             }
             try analyzer.analyse(arguments: args)
             facts.add(analyzer.facts)
+            units.append((input, args))
         }
-        return (facts, sources, config)
+        return (facts, sources, config, units)
     }
 
     static func result(_ planner: Planner, _ facts: ProgramFacts) -> ScanResult {
         ScanResult(sites: planner.sites, findings: planner.findings,
                    helpers: planner.inference.helpers.values.sorted { ($0.location, $0.name) < ($1.location, $1.name) },
+                   indirectCalls: planner.indirectCalls,
                    files: facts.analysedFiles.sorted())
     }
 }

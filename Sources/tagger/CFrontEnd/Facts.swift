@@ -38,7 +38,7 @@ struct CallFact: Hashable, Sendable {
 }
 
 /// A function declared or defined in an analysed file.
-struct FunctionFact: Sendable {
+struct FunctionFact: Codable, Sendable {
     var name: String
     var key: String
     var isStatic: Bool
@@ -53,11 +53,14 @@ struct FunctionFact: Sendable {
     var line: Int = 0
     /// Keys of the callees whose results this function returns.
     var returnedCallees: Set<String> = []
+    /// Parameter index → keys of the callees whose results it stores through that parameter
+    /// (`*out = malloc(n)`): the function hands allocations out as a helper returns them.
+    var outCallees: [Int: Set<String>] = [:]
     /// Declarations (prototypes and the definition) as (file, offset of the name).
     var declarations: Set<FileOffset> = []
 }
 
-struct FileOffset: Hashable, Sendable {
+struct FileOffset: Hashable, Codable, Sendable {
     var file: String
     var offset: Int
 }
@@ -81,11 +84,28 @@ struct TranslationUnitFacts: Sendable {
     var macros: [String: MacroFact] = [:]
     /// Functions whose address is taken, with the first place that does it.
     var addressTaken: [String: SourceLocation] = [:]
-    var addressTakenNames: [String: SourceLocation] = [:]
+    /// Function-pointer slots (see `Slot`) → what flows into them: function keys and other slots.
+    var slotSources: [String: Set<String>] = [:]
+    /// Function-like macro invocations written in edited files: file → start offset → end offset.
+    var expansions: [String: [Int: Int]] = [:]
     /// Top-level declaration ranges per analysed file (the include must not land inside one).
     var topLevel: [String: [Range<Int>]] = [:]
     var skipped: [String: [ClosedRange<Int>]] = [:]
     var errors: [Finding] = []
     var analysedFiles: Set<String> = []
     var outsideFiles: Set<String> = []
+    /// Every file the translation unit was seen to read (for cache validation).
+    var seenFiles: Set<String> = []
+}
+
+/// Names of the places a function pointer is kept, the same in every translation unit:
+/// `slot:field:USR` (a struct field), `slot:param:FUNCTION#INDEX` (a parameter),
+/// `slot:var:USR` (a variable). A call through a slot is an allocation site when every
+/// function that can flow into it is an allocator or a helper (HelperInference).
+enum Slot {
+    static let prefix = "slot:"
+    static func isSlot(_ key: String) -> Bool { key.hasPrefix(prefix) }
+    static func field(_ usr: String) -> String { "slot:field:\(usr)" }
+    static func parameter(_ function: String, _ index: Int) -> String { "slot:param:\(function)#\(index)" }
+    static func variable(_ usr: String) -> String { "slot:var:\(usr)" }
 }

@@ -21,15 +21,19 @@ struct Planner {
     var sites: [AllocationSite] = []
     var findings: [Finding] = []
     var edits: [String: Set<Edit>] = [:]
+    /// Every call through a function pointer in the edited files, decided or not, and why.
+    var indirectCalls: [IndirectCall] = []
     /// Per file, the offset of a `_noprof` helper definition end and the text to add after it.
     private var allocators: Set<String>
 
-    init(facts: ProgramFacts, config: CConfig, sources: SourceCache, applying: Bool) {
+    /// `recipeOnlyForStatic`: under `tagger cc`, where each translation unit is edited alone,
+    /// helpers other files call by name keep their symbol and have their callers hooked.
+    init(facts: ProgramFacts, config: CConfig, sources: SourceCache, applying: Bool, recipeOnlyForStatic: Bool = false) {
         self.facts = facts
         self.config = config
         self.sources = sources
         self.applying = applying
-        self.inference = HelperInference(facts: facts, config: config, sources: sources)
+        self.inference = HelperInference(facts: facts, config: config, sources: sources, recipeOnlyForStatic: recipeOnlyForStatic)
         self.allocators = Set(CConfig.mallocFamily + config.allocators)
     }
 
@@ -42,6 +46,10 @@ struct Planner {
 
     private mutating func edit(_ file: String, _ offset: Int, _ length: Int, _ text: String, order: Int = 0) {
         edits[file, default: []].insert(Edit(offset: offset, length: length, text: text, order: order))
+    }
+
+    private mutating func site(_ call: CallFact, tagged alreadyTagged: Bool, willTag: Bool, macro: String, reason: String) {
+        site(call, tagged: alreadyTagged, willTag: willTag, reason: reason, macro: macro)
     }
 
     private mutating func site(_ call: CallFact, tagged alreadyTagged: Bool, willTag: Bool, reason: String?, macro: String? = nil) {
@@ -76,11 +84,23 @@ struct Planner {
     mutating func run() {
         let points = definePoints()
         var macroUses: [String: [Bool]] = [:]  // outermost macro → in-noprof flags of its expansions
-        for call in facts.calls {
+        // Calls whose out-argument (`f(n, &p)`) is what their function hands out.
+        var handedOut: Set<String> = []
+        for call in facts.calls where call.calleeKey.hasPrefix("out:") && call.flowsToReturn { handedOut.insert("\(call.file):\(call.start)") }
+        for call in facts.calls where facts.analysedFiles.contains(call.file) && !call.calleeKey.hasPrefix("out:") {
+            var hooked = inference.hookedKeys.contains(call.calleeKey) || inference.outAllocators.contains(call.calleeKey)
+            if Slot.isSlot(call.calleeKey) {
+                let (decided, reason) = inference.explanation(slot: call.calleeKey)
+                indirectCalls.append(IndirectCall(location: SourceLocation(file: call.file, line: call.line, column: call.column),
+                                                  callee: call.callee, function: call.functionName, decided: decided, reason: reason))
+                guard decided else { continue }
+                hooked = true
+            }
             let helperKey = inference.helpers[call.calleeKey] != nil ? call.calleeKey : nil
             let isRecipeHelper = inference.recipeKeys.contains(call.calleeKey)
-            guard allocators.contains(call.callee) || helperKey != nil else { continue }
-            let inNoprof = call.function.map { inference.noprofContexts.contains($0) } ?? false && call.flowsToReturn
+            guard allocators.contains(call.callee) || helperKey != nil || hooked else { continue }
+            let handsOn = call.flowsToReturn || inference.outAllocators.contains(call.calleeKey) && handedOut.contains("\(call.file):\(call.start)")
+            let inNoprof = call.function.map { inference.noprofContexts.contains($0) } ?? false && handsOn
 
             if isRecipeHelper {
                 let base = inference.helpers[call.calleeKey]!.name
@@ -116,9 +136,6 @@ struct Planner {
                 }
                 continue
             }
-            if helperKey != nil, !allocators.contains(call.callee) {
-                continue  // a helper the recipe cannot apply to: its own sites are tagged instead
-            }
             switch call.spelling {
             case .macroBody(let m) where m.hasSuffix("_noprof"):
                 // Inside a _noprof function every _noprof spelling is charged to the caller's
@@ -127,6 +144,8 @@ struct Planner {
                 let inNoprofFunction = call.function.map { inference.noprofContexts.contains($0) } ?? false
                 site(call, tagged: inNoprofFunction, willTag: false,
                      reason: "\(m) sets no tag and is used outside a _noprof helper's returned value")
+            case .macroBody(let m) where hooked || facts.macros[m]?.editable != true:
+                invocationSite(call, macro: m, inNoprof: inNoprof)
             case .macroBody(let m):
                 macroUses[m, default: []].append(inNoprof)
             case .macroArgument(let m) where Self.hookMacros.contains(m):
@@ -140,7 +159,10 @@ struct Planner {
                      reason: "the parenthesised call (\(call.callee))(...) is the untagged spelling, used outside a _noprof helper")
             case .direct, .macroArgument, .alias:
                 guard let text = sources.text(call.file) else { continue }
-                if inNoprof {
+                if let open = text.previousNonBlank(before: call.start), text.bytes[open] == UInt8(ascii: "("),
+                   let hook = text.identifier(endingBefore: open), Self.hookMacros.contains(hook.name) {
+                    site(call, tagged: true, willTag: true, reason: nil)  // written inside alloc_hooks( ... ) already
+                } else if inNoprof {
                     let token = text.identifier(at: call.start)
                     let spelled = noprofSpelling(call.callee)
                     if let spelled { edit(call.file, call.start, token.utf8.count, spelled) }
@@ -159,6 +181,59 @@ struct Planner {
         planMacroBodies(macroUses)
         planRecipes()
         reportFindings()
+    }
+
+    /// A site spelled in the body of macro `macro` whose definition is not edited (or whose
+    /// callee is a pointer or hooked helper): the whole invocation is hooked, when the macro
+    /// expands to one expression (`#define ALLOC(s, n) s->alloc(s->opaque, n)`), so the
+    /// expansion still compiles.
+    private mutating func invocationSite(_ call: CallFact, macro: String, inNoprof: Bool) {
+        if inNoprof || Self.hookMacros.contains(macro) {
+            site(call, tagged: true, willTag: true, reason: nil, macro: macro)  // the caller's (or the hook's) tag applies
+            return
+        }
+        guard let end = facts.expansions[call.file]?[call.start], let body = macroBody(macro), Self.isExpression(body) else {
+            site(call, tagged: false, willTag: false, macro: macro, reason: "spelled inside macro \(macro), whose expansion is not a single expression: wrap its uses in alloc_hooks() by hand")
+            return
+        }
+        guard !call.returnsVoid else {
+            site(call, tagged: false, willTag: false, reason: "\(call.callee) returns void and alloc_hooks() needs a value", macro: macro)
+            return
+        }
+        edit(call.file, call.start, 0, "alloc_hooks(", order: 1)
+        edit(call.file, end, 0, ")", order: 0)
+        site(call, tagged: false, willTag: true, reason: nil, macro: macro)
+    }
+
+    /// The replacement list of a macro, read from its definition (any file).
+    private func macroBody(_ name: String) -> (text: SourceText, tokens: [Token])? {
+        guard let m = facts.macros[name], let file = m.file, let text = sources.text(file), m.start < text.count else { return nil }
+        let toks = text.tokens(m.start, text.lineEndLogical(from: m.start))
+        guard toks.count > 1 else { return nil }
+        var bodyStart = 1
+        if m.functionLike, text.spelling(toks[1]) == "(" {
+            while bodyStart < toks.count, text.spelling(toks[bodyStart]) != ")" { bodyStart += 1 }
+            bodyStart += 1
+        }
+        return (text, Array(toks[min(bodyStart, toks.count)...]))
+    }
+
+    /// A replacement list that is one expression: no statement punctuation or keywords, no
+    /// assignment or comma at its top level.
+    static func isExpression(_ body: (text: SourceText, tokens: [Token])) -> Bool {
+        guard !body.tokens.isEmpty else { return false }
+        var depth = 0
+        for t in body.tokens {
+            let s = body.text.spelling(t)
+            switch s {
+            case "(", "[": depth += 1
+            case ")", "]": depth -= 1
+            case ";", "{", "}", "do", "if", "while", "for", "return", "#", "##": return false
+            case ",", "=": if depth == 0 { return false }
+            default: break
+            }
+        }
+        return depth == 0
     }
 
     /// Sites spelled in macro bodies are edited once, in the `#define`.
@@ -280,11 +355,13 @@ struct Planner {
             findings.append(Finding(ruleID: "untagged-site", severity: .warning,
                                     message: "\(s.callee)() is not tagged: \(s.reason ?? "")", location: s.location))
         }
-        for (_, h) in inference.helpers.sorted(by: { $0.key < $1.key }) where !h.alreadyApplied {
+        for (_, h) in inference.helpers.sorted(by: { $0.key < $1.key }) where !h.alreadyApplied && facts.analysedFiles.contains(h.location.file) {
             if let reason = h.reason {
-                findings.append(Finding(ruleID: "noprof-helper", severity: .warning,
-                    message: "\(h.name)() returns memory from \(h.returns)() but the _noprof recipe cannot be applied: \(reason); its allocations are charged to its own lines",
-                    location: h.location))
+                if !applying {
+                    findings.append(Finding(ruleID: "noprof-helper", severity: .warning,
+                        message: "\(h.name)() returns memory from \(h.returns)(); the _noprof recipe cannot be applied (\(reason)), so `tagger annotate` hooks its callers with alloc_hooks() and makes its own allocations _noprof",
+                        location: h.location))
+                }
             } else if !applying {
                 findings.append(Finding(ruleID: "noprof-helper", severity: .warning,
                     message: "\(h.name)() returns memory from \(h.returns)(); `tagger annotate` renames it \(h.name)_noprof and adds #define \(h.name)(...) alloc_hooks(\(h.name)_noprof(__VA_ARGS__)) so its callers are charged",
@@ -292,8 +369,9 @@ struct Planner {
             }
         }
         let helperNames = Set(inference.helpers.values.map(\.name))
+        let reachDecided = Set(inference.decidedSlots.values.joined())
         for (name, loc) in facts.addressTaken.sorted(by: { $0.key < $1.key })
-        where allocators.contains(name) || helperNames.contains(name) {
+        where (allocators.contains(name) || helperNames.contains(name)) && !reachDecided.contains(name) {
             guard facts.analysedFiles.contains(loc.file) else { continue }
             findings.append(Finding(ruleID: "indirect-allocator", severity: .warning,
                 message: "\(name) is used as a function pointer here: calls through the pointer cannot be tagged at their call sites and are charged to the tag current at the time (untagged when none); name the functions that call through it with --allocator, or list the function that wraps it under \"noprof\" in \(CConfig.fileName)",

@@ -6,6 +6,8 @@ struct ProgramFacts {
     var functions: [String: FunctionFact] = [:]
     var macros: [String: MacroFact] = [:]
     var addressTaken: [String: SourceLocation] = [:]
+    var slotSources: [String: Set<String>] = [:]
+    var expansions: [String: [Int: Int]] = [:]
     var topLevel: [String: [Range<Int>]] = [:]
     var skipped: [String: Set<ClosedRange<Int>>] = [:]
     var errors: [Finding] = []
@@ -37,6 +39,8 @@ struct ProgramFacts {
         }
         for (name, m) in tu.macros where m.editable || macros[name] == nil { macros[name] = m }
         for (name, loc) in tu.addressTaken where addressTaken[name] == nil { addressTaken[name] = loc }
+        for (slot, sources) in tu.slotSources { slotSources[slot, default: []].formUnion(sources) }
+        for (file, map) in tu.expansions where expansions[file] == nil { expansions[file] = map }
         for (file, ranges) in tu.topLevel where topLevel[file] == nil { topLevel[file] = ranges }
         for (file, ranges) in tu.skipped { skipped[file, default: []].formUnion(ranges) }
         errors += tu.errors.filter { !errors.contains($0) }

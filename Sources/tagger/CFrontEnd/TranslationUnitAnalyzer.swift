@@ -10,9 +10,12 @@ final class TranslationUnitAnalyzer {
     private let api: tagger_clang_api
     private let sources: SourceCache
     private let isEditable: (String) -> Bool
+    /// Files outside the edited ones whose functions still count (the project's headers
+    /// under `tagger cc`): their definitions and function-pointer stores are recorded.
+    private let recordsFacts: (String) -> Bool
     private(set) var facts: TranslationUnitFacts
 
-    private struct FileInfo { var path: String?; var editable: Bool }
+    private struct FileInfo { var path: String?; var editable: Bool; var facts: Bool }
     private var fileInfo: [UnsafeMutableRawPointer: FileInfo] = [:]
 
     private struct Frame {
@@ -33,11 +36,13 @@ final class TranslationUnitAnalyzer {
     private var derivedFrom: [String: Set<String>] = [:]
     private var returnedVars: Set<String> = []
 
-    init(clang: Clang, sources: SourceCache, mainFile: String, isEditable: @escaping (String) -> Bool) {
+    init(clang: Clang, sources: SourceCache, mainFile: String, isEditable: @escaping (String) -> Bool,
+         recordsFacts: ((String) -> Bool)? = nil) {
         self.clang = clang
         self.api = clang.api
         self.sources = sources
         self.isEditable = isEditable
+        self.recordsFacts = recordsFacts ?? isEditable
         self.facts = TranslationUnitFacts(mainFile: mainFile)
     }
 
@@ -69,12 +74,14 @@ final class TranslationUnitAnalyzer {
     // MARK: Top level
 
     private func info(_ file: TCXFile?) -> FileInfo {
-        guard let file else { return FileInfo(path: nil, editable: false) }
+        guard let file else { return FileInfo(path: nil, editable: false, facts: false) }
         if let known = fileInfo[file] { return known }
-        var result = FileInfo(path: nil, editable: false)
+        var result = FileInfo(path: nil, editable: false, facts: false)
         if let name = clang.fileName(file) {
             let path = SourceCache.canonical(name)
-            result = FileInfo(path: path, editable: isEditable(path))
+            let editable = isEditable(path)
+            facts.seenFiles.insert(path)
+            result = FileInfo(path: path, editable: editable, facts: editable || recordsFacts(path))
         }
         fileInfo[file] = result
         return result
@@ -82,8 +89,12 @@ final class TranslationUnitAnalyzer {
 
     private func visitTopLevel(_ cursor: TCXCursor) -> Int32 {
         let kind = api.getCursorKind(cursor)
-        if kind == TCXC_MacroExpansion || kind == TCXC_InclusionDirective { return Int32(TCX_Visit_Continue) }
+        if kind == TCXC_InclusionDirective { return Int32(TCX_Visit_Continue) }
         let location = api.getCursorLocation(cursor)
+        if kind == TCXC_MacroExpansion {
+            recordExpansion(cursor)
+            return Int32(TCX_Visit_Continue)
+        }
         if kind == TCXC_MacroDefinition {
             recordMacro(cursor, location)
             return Int32(TCX_Visit_Continue)
@@ -94,11 +105,19 @@ final class TranslationUnitAnalyzer {
         guard let path = file.path else { return Int32(TCX_Visit_Continue) }
         guard file.editable else {
             facts.outsideFiles.insert(path)
+            if file.facts, kind == TCXC_FunctionDecl, api.isCursorDefinition(cursor) != 0 {
+                recordFunction(cursor, path: path, nameLoc: loc, extent: (0, 0), sameFile: false)
+            } else if file.facts, kind == TCXC_VarDecl {
+                recordVariable(cursor)
+                walk(cursor, function: nil, path: path)
+            }
             return Int32(TCX_Visit_Continue)
         }
         facts.analysedFiles.insert(path)
         let extent = api.getCursorExtent(cursor)
-        let start = clang.fileLocation(api.getRangeStart(extent))
+        // A declaration opening with an export macro whose expansion starts with its argument
+        // (`API(void *) f(void)` with `#define API(t) t`) starts at the macro, not at `void`.
+        let start = clang.expansionLocation(api.getRangeStart(extent))
         let end = clang.fileLocation(api.getRangeEnd(extent))
         if start.file == loc.file, end.file == loc.file, start.offset <= end.offset {
             facts.topLevel[path, default: []].append(start.offset ..< end.offset)
@@ -107,9 +126,19 @@ final class TranslationUnitAnalyzer {
             recordFunction(cursor, path: path, nameLoc: loc, extent: (start.offset, end.offset),
                            sameFile: start.file == loc.file && end.file == loc.file)
         } else if kind == TCXC_VarDecl {
+            recordVariable(cursor)
             walk(cursor, function: nil, path: path)
         }
         return Int32(TCX_Visit_Continue)
+    }
+
+    /// A function-like macro invoked in an edited file: where the invocation starts and ends,
+    /// so a call that is the whole expansion can be hooked around the invocation.
+    private func recordExpansion(_ cursor: TCXCursor) {
+        let extent = api.getCursorExtent(cursor)
+        let s = clang.fileLocation(api.getRangeStart(extent)), e = clang.fileLocation(api.getRangeEnd(extent))
+        guard s.file == e.file, s.offset < e.offset, let path = info(s.file).path, info(s.file).editable else { return }
+        facts.expansions[path, default: [:]][s.offset] = e.offset
     }
 
     private func recordMacro(_ cursor: TCXCursor, _ location: TCXSourceLocation) {
@@ -196,6 +225,12 @@ final class TranslationUnitAnalyzer {
             current!.parameterNames.append(name.isEmpty ? nil : name)
         case TCXC_CallExpr:
             recordCall(cursor)
+        case TCXC_BinaryOperator:
+            recordAssignment(cursor)
+        case TCXC_InitListExpr:
+            recordInitializers(cursor)
+        case TCXC_VarDecl:
+            recordVariable(cursor)
         case TCXC_DeclRefExpr:
             recordReference(cursor)
         default:
@@ -242,7 +277,12 @@ final class TranslationUnitAnalyzer {
         guard let op = text.previousNonBlank(before: start), text.bytes[op] == UInt8(ascii: "="),
               op > 0, !"=!<>+-*/%&|^".utf8.contains(text.bytes[op - 1]),
               let lhs = text.identifier(endingBefore: op) else { return nil }
-        if let before = text.previousNonBlank(before: lhs.start), ".>*&]".utf8.contains(text.bytes[before]) { return nil }
+        if let before = text.previousNonBlank(before: lhs.start), ".>*&]".utf8.contains(text.bytes[before]) {
+            // `*out = value` through a parameter: the value is handed to the caller (`*name`).
+            guard text.bytes[before] == UInt8(ascii: "*"), current?.parameterNames.contains(lhs.name) == true,
+                  let prior = text.previousNonBlank(before: before), ";{}(,".utf8.contains(text.bytes[prior]) else { return nil }
+            return "*" + lhs.name
+        }
         return lhs.name
     }
 
@@ -250,9 +290,12 @@ final class TranslationUnitAnalyzer {
     /// `(malloc)(n)` (it looks through no parentheses); see recordReference.
     private func recordCall(_ cursor: TCXCursor, callee explicit: TCXCursor? = nil) {
         let referenced = explicit ?? api.getCursorReferenced(cursor)
+        guard api.getCursorKind(referenced) == TCXC_FunctionDecl else {
+            if explicit == nil { recordIndirectCall(cursor) }
+            return
+        }
         let name = clang.spelling(explicit ?? cursor)
-        guard !name.isEmpty else { return }
-        guard api.getCursorKind(referenced) == TCXC_FunctionDecl, let text = currentText else { return }
+        guard !name.isEmpty, let text = currentText else { return }
         let extent = api.getCursorExtent(cursor)
         let s = clang.fileLocation(api.getRangeStart(extent))
         let e = clang.fileLocation(api.getRangeEnd(extent))
@@ -285,17 +328,186 @@ final class TranslationUnitAnalyzer {
             }
         }
         let returnsVoid = api.getCanonicalType(api.getCursorType(cursor)).kind == TCXT_Void
-        let fact = CallFact(callee: name, calleeKey: key(forFunction: referenced, name: name), file: path,
+        let calleeKey = key(forFunction: referenced, name: name)
+        if explicit == nil { recordArguments(cursor, callee: calleeKey) }
+        let fact = CallFact(callee: name, calleeKey: calleeKey, file: path,
                             start: start, end: end, line: line, column: column, spelling: spelling,
                             function: current?.key, functionName: current?.name, flowsToReturn: false,
                             returnsVoid: returnsVoid)
+        append(fact)
+        if explicit == nil { recordOutArguments(cursor, call: fact) }
+    }
+
+    private func append(_ fact: CallFact) {
         facts.calls.append(fact)
-        if current?.returnsPointer == true {
+        if current != nil {
             switch flowOfTop() {
-            case .returned: facts.calls[facts.calls.count - 1].flowsToReturn = true
+            case .returned: facts.calls[facts.calls.count - 1].flowsToReturn = current!.returnsPointer
             case .assigned(let v): assignedCalls[v, default: []].append(facts.calls.count - 1)
             case .none: break
             }
+        }
+    }
+
+    /// A call through a function pointer kept in a slot: recorded with the slot as its callee
+    /// key and the callee expression as written (`s->alloc`) as its name.
+    private func recordIndirectCall(_ cursor: TCXCursor) {
+        guard let text = currentText, let callee = children(cursor).first, let slot = slot(of: callee) else { return }
+        let extent = api.getCursorExtent(cursor)
+        let s = clang.fileLocation(api.getRangeStart(extent)), e = clang.fileLocation(api.getRangeEnd(extent))
+        let x = clang.expansionLocation(api.getRangeStart(extent))
+        guard let path = info(x.file).path, path == text.path else { return }
+        let calleeEnd = clang.fileLocation(api.getRangeEnd(api.getCursorExtent(callee)))
+        var spelling = CalleeSpelling.direct
+        var start = s.offset, end = e.offset, line = s.line, column = s.column
+        var label = String(clang.spelling(callee))
+        if s.file == e.file, s.offset <= e.offset, calleeEnd.file == s.file, s.offset <= calleeEnd.offset, calleeEnd.offset <= e.offset {
+            label = text.text(s.offset ..< calleeEnd.offset).filter { !$0.isWhitespace }
+            if x.offset != s.offset || x.file != s.file { spelling = .macroArgument(text.identifier(at: x.offset)) }
+        } else {
+            spelling = .macroBody(text.identifier(at: x.offset))
+            start = x.offset; end = x.offset; line = x.line; column = x.column
+        }
+        if label.isEmpty { label = "(*pointer)" }
+        append(CallFact(callee: label, calleeKey: slot, file: path, start: start, end: end, line: line, column: column,
+                        spelling: spelling, function: current?.key, functionName: current?.name, flowsToReturn: false,
+                        returnsVoid: api.getCanonicalType(api.getCursorType(cursor)).kind == TCXT_Void))
+    }
+
+    // MARK: Function pointers
+
+    private func children(_ cursor: TCXCursor) -> [TCXCursor] {
+        var out: [TCXCursor] = []
+        withUnsafeMutablePointer(to: &out) { p in
+            _ = api.visitChildren(cursor, { c, _, data in
+                data!.assumingMemoryBound(to: [TCXCursor].self).pointee.append(c)
+                return Int32(TCX_Visit_Continue)
+            }, p)
+        }
+        return out
+    }
+
+    /// Through parentheses, casts, implicit conversions, `&f` and `*p`.
+    private func stripped(_ cursor: TCXCursor) -> TCXCursor {
+        var c = cursor
+        while [TCXC_ParenExpr, TCXC_UnexposedExpr, TCXC_CStyleCastExpr, TCXC_UnaryOperator].contains(api.getCursorKind(c)),
+              let inner = children(c).last {
+            c = inner
+        }
+        return c
+    }
+
+    private func usr(_ cursor: TCXCursor) -> String { clang.string(api.getCursorUSR(cursor)) }
+
+    /// The slot an expression reads: a field, a parameter of the current function, a variable.
+    private func slot(of expression: TCXCursor) -> String? {
+        let e = stripped(expression)
+        let referenced = api.getCursorReferenced(e)
+        switch (api.getCursorKind(e), api.getCursorKind(referenced)) {
+        case (TCXC_MemberRefExpr, TCXC_FieldDecl):
+            let id = usr(referenced)
+            return id.isEmpty ? nil : Slot.field(id)
+        case (TCXC_DeclRefExpr, TCXC_ParmDecl):
+            let name = clang.spelling(referenced)
+            guard let f = current, let i = f.parameterNames.firstIndex(of: name) else { return nil }
+            return Slot.parameter(f.key, i)
+        case (TCXC_DeclRefExpr, TCXC_VarDecl):
+            let id = usr(referenced)
+            return id.isEmpty ? nil : Slot.variable(id)
+        default:
+            return nil
+        }
+    }
+
+    private func isFunctionPointer(_ cursor: TCXCursor) -> Bool {
+        var type = api.getCanonicalType(api.getCursorType(cursor))
+        if type.kind == TCXT_Pointer { type = api.getCanonicalType(api.getPointeeType(type)) }
+        return type.kind == TCXT_FunctionProto || type.kind == TCXT_FunctionNoProto
+    }
+
+    /// The functions and slots an expression of function-pointer type can take its value from.
+    private func valueSources(_ expression: TCXCursor) -> Set<String> {
+        guard isFunctionPointer(expression) else { return [] }
+        let e = stripped(expression)
+        if api.getCursorKind(e) == TCXC_ConditionalOperator {
+            return children(e).dropFirst().reduce(into: []) { $0.formUnion(valueSources($1)) }
+        }
+        let referenced = api.getCursorReferenced(e)
+        if api.getCursorKind(e) == TCXC_DeclRefExpr, api.getCursorKind(referenced) == TCXC_FunctionDecl {
+            return [key(forFunction: referenced, name: clang.spelling(referenced))]
+        }
+        return slot(of: e).map { [$0] } ?? []
+    }
+
+    private func flow(_ sources: Set<String>, into slot: String?) {
+        guard let slot, !sources.isEmpty else { return }
+        facts.slotSources[slot, default: []].formUnion(sources)
+    }
+
+    /// `target = value` where the value is a function pointer.
+    private func recordAssignment(_ cursor: TCXCursor) {
+        let parts = children(cursor)
+        guard parts.count == 2, let text = currentText, isFunctionPointer(parts[0]) else { return }
+        let lhsEnd = clang.fileLocation(api.getRangeEnd(api.getCursorExtent(parts[0])))
+        let rhsStart = clang.fileLocation(api.getRangeStart(api.getCursorExtent(parts[1])))
+        guard lhsEnd.file == rhsStart.file, info(lhsEnd.file).path == text.path, lhsEnd.offset <= rhsStart.offset,
+              text.text(lhsEnd.offset ..< rhsStart.offset).trimmingCharacters(in: .whitespacesAndNewlines) == "=" else { return }
+        flow(valueSources(parts[1]), into: slot(of: parts[0]))
+    }
+
+    /// `T *(*alloc)(size_t) = malloc;`
+    private func recordVariable(_ cursor: TCXCursor) {
+        guard isFunctionPointer(cursor), let value = children(cursor).last else { return }
+        let id = usr(cursor)
+        guard !id.isEmpty else { return }
+        flow(valueSources(value), into: Slot.variable(id))
+    }
+
+    /// `{ .allocate = malloc }` and positional `{ xmalloc, xfree }` for a struct's fields.
+    private func recordInitializers(_ cursor: TCXCursor) {
+        let decl = api.getTypeDeclaration(api.getCanonicalType(api.getCursorType(cursor)))
+        let declKind = api.getCursorKind(decl)
+        guard declKind == TCXC_StructDecl || declKind == TCXC_UnionDecl else { return }
+        let fields = children(decl).filter { api.getCursorKind($0) == TCXC_FieldDecl }.map { usr($0) }
+        var position = 0
+        for item in children(cursor) {
+            var field: String?
+            var value = item
+            let parts = children(item)
+            if let first = parts.first, api.getCursorKind(first) == TCXC_MemberRef, parts.count >= 2 {
+                field = usr(api.getCursorReferenced(first))
+                value = parts.last!
+                position = (fields.firstIndex(of: field!) ?? fields.count) + 1
+            } else {
+                field = position < fields.count ? fields[position] : nil
+                position += 1
+            }
+            if let field, !field.isEmpty { flow(valueSources(value), into: Slot.field(field)) }
+        }
+    }
+
+    /// `f(n, &p)`: the local `p` may receive what f hands out through parameter i, recorded as
+    /// a call of `out:f#i` assigned to p (HelperInference decides whether f allocates there).
+    /// The pseudo call has the real call's place, so the planner can tell whether the real one
+    /// hands its allocation on.
+    private func recordOutArguments(_ call: TCXCursor, call real: CallFact) {
+        guard current != nil, let text = currentText else { return }
+        for (i, argument) in children(call).dropFirst().enumerated() where api.getCursorKind(argument) == TCXC_UnaryOperator {
+            let start = clang.fileLocation(api.getRangeStart(api.getCursorExtent(argument)))
+            guard info(start.file).path == text.path, start.offset < text.count, text.bytes[start.offset] == UInt8(ascii: "&"),
+                  let inner = children(argument).first, api.getCursorKind(inner) == TCXC_DeclRefExpr,
+                  api.getCursorKind(api.getCursorReferenced(inner)) == TCXC_VarDecl else { continue }
+            facts.calls.append(CallFact(callee: "\(real.callee)(&\(clang.spelling(inner)))", calleeKey: "out:\(real.calleeKey)#\(i)", file: real.file,
+                                        start: real.start, end: real.end, line: real.line, column: real.column, spelling: real.spelling,
+                                        function: current?.key, functionName: current?.name, flowsToReturn: false, returnsVoid: true))
+            assignedCalls[clang.spelling(inner), default: []].append(facts.calls.count - 1)
+        }
+    }
+
+    /// Function pointers passed to a function flow into its parameters.
+    private func recordArguments(_ call: TCXCursor, callee: String) {
+        for (i, argument) in children(call).dropFirst().enumerated() {
+            flow(valueSources(argument), into: Slot.parameter(callee, i))
         }
     }
 
@@ -331,9 +543,9 @@ final class TranslationUnitAnalyzer {
                 let path = info(loc.file).path ?? facts.mainFile
                 facts.addressTaken[name] = SourceLocation(file: path, line: loc.line, column: loc.column)
             }
-        } else if (kind == TCXC_VarDecl || kind == TCXC_ParmDecl), current?.returnsPointer == true {
+        } else if (kind == TCXC_VarDecl || kind == TCXC_ParmDecl), current != nil {
             switch flowOfTop() {
-            case .returned: returnedVars.insert(clang.spelling(cursor))
+            case .returned: if current!.returnsPointer { returnedVars.insert(clang.spelling(cursor)) }
             case .assigned(let v): derivedFrom[v, default: []].insert(clang.spelling(cursor))
             case .none: break
             }
@@ -369,23 +581,39 @@ final class TranslationUnitAnalyzer {
     }
 
     private func finish(_ fact: inout FunctionFact) {
-        if fact.returnsPointer {
-            var returned = returnedVars
-            var work = Array(returnedVars)
+        func closure(_ roots: Set<String>) -> Set<String> {
+            var all = roots
+            var work = Array(roots)
             while let v = work.popLast() {
-                for w in derivedFrom[v, default: []] where !returned.contains(w) {
-                    returned.insert(w)
+                for w in derivedFrom[v, default: []] where !all.contains(w) {
+                    all.insert(w)
                     work.append(w)
                 }
             }
-            for v in returned { for i in assignedCalls[v, default: []] { facts.calls[i].flowsToReturn = true } }
+            return all
+        }
+        if fact.returnsPointer {
+            for v in closure(returnedVars) { for i in assignedCalls[v, default: []] { facts.calls[i].flowsToReturn = true } }
+        }
+        var outCallees: [Int: Set<String>] = [:]
+        for (index, name) in fact.parameterNames.enumerated() {
+            guard let name, assignedCalls["*" + name] != nil || derivedFrom["*" + name] != nil else { continue }
+            for v in closure(["*" + name]) {
+                for i in assignedCalls[v, default: []] {
+                    facts.calls[i].flowsToReturn = true
+                    outCallees[index, default: []].insert(facts.calls[i].calleeKey)
+                }
+            }
         }
         var existing = facts.functions[fact.key] ?? fact
         existing.bodyStart = fact.bodyStart
         existing.parameterNames = fact.parameterNames
+        existing.outCallees = outCallees
         for call in facts.calls.reversed() {
             guard call.function == fact.key else { break }
-            if call.flowsToReturn { existing.returnedCallees.insert(call.calleeKey) }
+            if call.flowsToReturn, fact.returnsPointer, !outCallees.values.contains(where: { $0.contains(call.calleeKey) }) {
+                existing.returnedCallees.insert(call.calleeKey)
+            }
         }
         facts.functions[fact.key] = existing
     }

@@ -12,7 +12,7 @@ extension Tagger {
 
         @OptionGroup var sources: CSourceOptions
 
-        @Flag(help: "Print one JSON document ({sites, findings, helpers, files}, Swift and C together) instead of text.")
+        @Flag(help: "Print one JSON document ({sites, findings, helpers, indirectCalls, files}, Swift and C together) instead of text.")
         var json = false
 
         func run() throws {
@@ -48,6 +48,11 @@ extension Tagger {
                 let macro = s.function != nil ? s.macro.map { " via macro \($0)" } ?? "" : ""
                 out += "\(s.location.description): \(s.callee)() \(place)\(macro): "
                 out += s.tagged ? "tagged\n" : "untagged: \(s.reason ?? "")\n"
+            }
+            for c in r.indirectCalls {
+                let place = c.function.map { "in \($0)()" } ?? "at file scope"
+                out += "\(c.location.description): indirect call \(c.callee)() \(place): "
+                out += (c.decided ? "an allocation site: " : "not an allocation site: ") + c.reason + "\n"
             }
             for f in r.findings where f.ruleID != "untagged-site" { out += f.compilerStyle + "\n" }
             let tagged = r.sites.filter(\.tagged).count

@@ -27,7 +27,7 @@ static int bind(void *handle)
 		B(getCursorExtent), B(getCursorLocation), B(getCursorReferenced), B(getCanonicalCursor), B(getCursorDefinition),
 		B(equalCursors), B(Cursor_isNull), B(isCursorDefinition), B(Cursor_getStorageClass),
 		B(Cursor_isMacroFunctionLike), B(getCursorResultType), B(getCursorType),
-		B(getCanonicalType), B(getPointeeType), B(getRangeStart), B(getRangeEnd),
+		B(getCanonicalType), B(getPointeeType), B(getTypeDeclaration), B(getCursorUSR), B(getCursorSemanticParent), B(getRangeStart), B(getRangeEnd),
 		B(getFileLocation), B(getExpansionLocation), B(Location_isInSystemHeader),
 		B(getFileName), B(getSkippedRanges), B(disposeSourceRangeList), B(getFile),
 		B(getNumDiagnostics), B(getDiagnostic), B(getDiagnosticSeverity),

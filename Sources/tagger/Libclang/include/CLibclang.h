@@ -46,6 +46,7 @@ typedef int (*TCXCursorVisitor)(TCXCursor cursor, TCXCursor parent, TCXClientDat
 #define TCXC_FunctionDecl 8
 #define TCXC_VarDecl 9
 #define TCXC_ParmDecl 10
+#define TCXC_MemberRef 47
 #define TCXC_UnexposedExpr 100
 #define TCXC_DeclRefExpr 101
 #define TCXC_MemberRefExpr 102
@@ -95,6 +96,9 @@ struct tagger_clang_api {
 	TCXType (*getCursorType)(TCXCursor);
 	TCXType (*getCanonicalType)(TCXType);
 	TCXType (*getPointeeType)(TCXType);
+	TCXCursor (*getTypeDeclaration)(TCXType);
+	TCXString (*getCursorUSR)(TCXCursor);
+	TCXCursor (*getCursorSemanticParent)(TCXCursor);
 	TCXSourceLocation (*getRangeStart)(TCXSourceRange);
 	TCXSourceLocation (*getRangeEnd)(TCXSourceRange);
 	void (*getFileLocation)(TCXSourceLocation, TCXFile *, unsigned *line, unsigned *column, unsigned *offset);

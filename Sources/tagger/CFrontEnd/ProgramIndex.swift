@@ -1,0 +1,161 @@
+import Foundation
+import TaggerCore
+
+/// Whole-program facts for `tagger cc`, which sees one translation unit per compile: what
+/// every other C file of the project defines (helpers, what they return, functions whose
+/// address is taken, what flows into function pointers), so a call in main.c to a helper in
+/// util.c is charged to main.c.
+///
+/// Invariants:
+/// - One summary per source file, cached under `ALLOCTAG_FACTS_DIR` (default
+///   `${XDG_CACHE_HOME:-~/.cache}/alloctag/facts/<root hash>/`), valid while the file and every
+///   project file it read have the content hashes recorded with it: an edited header or
+///   source is parsed again, so incremental builds see current facts.
+/// - The first compile of a build parses every missing file (with its own compile flags, the
+///   best guess available then) under an exclusive `flock`; parallel compiles (`make -j`) wait
+///   for it and then read the same summaries, so every translation unit decides the same.
+/// - Facts only add `alloc_hooks` at call sites and `_noprof` spellings inside the helpers
+///   themselves; no symbol is renamed across files, so a stale or missing summary can cost
+///   attribution but never a link.
+/// - The project is the `.c` files under the root (`ALLOCTAG_ROOT`, else the nearest directory
+///   above the source holding a build file), outside hidden directories and `skippedDirectories`.
+enum ProgramIndex {
+    static let rootMarkers = [".git", "configure", "configure.ac", "CMakeLists.txt", "Makefile", "Makefile.am",
+                              "meson.build", "setup.py", "pyproject.toml"]
+    /// Test, example and fuzzing directories: not part of the library a build makes.
+    static let skippedDirectories: Set<String> = ["test", "tests", "testing", "fuzz", "fuzzing", "example", "examples",
+                                                  "doc", "docs", "bench", "benchmark", "benchmarks", "contrib"]
+
+    struct Summary: Codable {
+        var functions: [String: FunctionFact] = [:]
+        var addressTaken: [String: SourceLocation] = [:]
+        var slotSources: [String: Set<String>] = [:]
+    }
+
+    struct Entry: Codable {
+        var path: String
+        /// Content hashes of the file and of every project file its translation unit read.
+        var dependencies: [String: UInt64]
+        var summary: Summary
+    }
+
+    /// The project root for `source` (canonical).
+    static func root(for source: String) -> String {
+        if let r = ProcessInfo.processInfo.environment["ALLOCTAG_ROOT"], !r.isEmpty {
+            return SourceCache.canonical(r)
+        }
+        var dir = URL(fileURLWithPath: source).deletingLastPathComponent()
+        while dir.path != "/" {
+            if rootMarkers.contains(where: { FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).path) }) {
+                return SourceCache.canonical(dir.path)
+            }
+            dir = dir.deletingLastPathComponent()
+        }
+        return SourceCache.canonical(URL(fileURLWithPath: source).deletingLastPathComponent().path)
+    }
+
+    static func summary(of facts: TranslationUnitFacts) -> Summary {
+        var s = Summary()
+        for (key, f) in facts.functions where f.definitionFile != nil {
+            var g = f
+            g.definitionStart = nil; g.definitionEnd = nil; g.bodyStart = nil; g.nameOffset = nil
+            g.declarations = []
+            s.functions[key] = g
+        }
+        s.addressTaken = facts.addressTaken
+        s.slotSources = facts.slotSources
+        return s
+    }
+
+    static func add(_ s: Summary, to facts: inout ProgramFacts) {
+        var tu = TranslationUnitFacts(mainFile: "")
+        tu.functions = s.functions
+        tu.addressTaken = s.addressTaken
+        tu.slotSources = s.slotSources
+        facts.add(tu)
+    }
+
+    /// Records `main`'s own summary, then returns every other project file's summary,
+    /// parsing the missing or stale ones with `arguments` (libclang arguments without a file).
+    static func summaries(root: String, main: String, mainFacts: TranslationUnitFacts, arguments: [String],
+                          clang: Clang) throws -> [Summary] {
+        let dir = directory(for: root)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let lock = open(dir + "/lock", O_CREAT | O_RDWR, 0o644)
+        guard lock >= 0 else { throw CFrontEndError.unreadable(dir + "/lock") }
+        defer { close(lock) }
+        flock(lock, LOCK_EX)
+        defer { flock(lock, LOCK_UN) }
+        var hashes: [String: UInt64] = [:]
+        func hash(_ path: String) -> UInt64? {
+            if let h = hashes[path] { return h }
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            let h = fnv1a(data)
+            hashes[path] = h
+            return h
+        }
+        try store(Entry(path: main, dependencies: dependencies(main, mainFacts, root, hash), summary: summary(of: mainFacts)), in: dir)
+        var result: [Summary] = []
+        for file in sources(under: root) where file != main {
+            let cached = dir + "/" + String(fnv1a(Data(file.utf8)), radix: 16) + ".json"
+            if let data = FileManager.default.contents(atPath: cached),
+               let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.path == file,
+               entry.dependencies.allSatisfy({ hash($0.key) == $0.value }) {
+                result.append(entry.summary)
+                continue
+            }
+            let sources = SourceCache()
+            let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: file,
+                                                   isEditable: { $0 == file }, recordsFacts: { $0.hasPrefix(root + "/") })
+            guard (try? analyzer.analyse(arguments: arguments)) != nil else { continue }
+            let entry = Entry(path: file, dependencies: dependencies(file, analyzer.facts, root, hash), summary: summary(of: analyzer.facts))
+            try store(entry, in: dir)
+            result.append(entry.summary)
+        }
+        return result
+    }
+
+    private static func dependencies(_ file: String, _ facts: TranslationUnitFacts, _ root: String,
+                                     _ hash: (String) -> UInt64?) -> [String: UInt64] {
+        var deps: [String: UInt64] = [:]
+        for p in facts.seenFiles.union([file]) where p == file || p.hasPrefix(root + "/") {
+            if let h = hash(p) { deps[p] = h }
+        }
+        return deps
+    }
+
+    private static func store(_ entry: Entry, in dir: String) throws {
+        let name = String(fnv1a(Data(entry.path.utf8)), radix: 16) + ".json"
+        try AtomicFile.write(try JSONEncoder().encode(entry), to: dir + "/" + name)
+    }
+
+    static func directory(for root: String) -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let d = env["ALLOCTAG_FACTS_DIR"], !d.isEmpty { return d }
+        let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache"
+        return "\(cache)/alloctag/facts/\(String(fnv1a(Data(root.utf8)), radix: 16))"
+    }
+
+    /// The project's `.c` files, sorted.
+    static func sources(under root: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: [.isDirectoryKey]) else { return [] }
+        var out: [String] = []
+        for case let url as URL in walker {
+            let name = url.lastPathComponent
+            if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                if name.hasPrefix(".") || skippedDirectories.contains(name.lowercased()) { walker.skipDescendants() }
+                continue
+            }
+            if name.hasSuffix(".c") { out.append(SourceCache.canonical(url.path)) }
+        }
+        return out.sorted()
+    }
+
+    static func fnv1a(_ data: Data) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { raw in
+            for b in raw { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        }
+        return h
+    }
+}

@@ -1,0 +1,4 @@
+#include <stdlib.h>
+#include "api.h"
+
+struct hooks default_hooks = { .allocate = malloc, .release = free };
