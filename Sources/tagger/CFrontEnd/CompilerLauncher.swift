@@ -40,11 +40,19 @@ public enum CompilerLauncher {
                         warn("\(source): not instrumented: \(first.compilerStyle)")
                         continue
                     }
-                    guard let text else { continue }
+                    guard let text else {
+                        if env["ALLOCTAG_CC_KEEP"] != nil { warn("\(source): nothing to annotate") }
+                        continue
+                    }
                     let dir = "\(workDir)/\(index)"
                     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                     let copy = "\(dir)/\(URL(fileURLWithPath: source).lastPathComponent)"
                     try Data(text).write(to: URL(fileURLWithPath: copy))
+                    if let keep = env["ALLOCTAG_CC_KEEP"], !keep.isEmpty {  // inspect what was compiled
+                        let helpers = result.helpers.map { "\($0.location): \($0.name) recipe=\($0.recipe) \($0.reason ?? "")" }.joined(separator: "\n")
+                        try? Data(helpers.utf8).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: copy).lastPathComponent + ".helpers"))
+                        try? Data(text).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: copy).lastPathComponent))
+                    }
                     args[index] = copy
                     replaced.append((CompileFlags.absolute(source, in: cwd), copy))
                 } catch {
@@ -72,7 +80,9 @@ public enum CompilerLauncher {
         }
         // Fall back: the build must not break because of the annotation.
         if !replaced.isEmpty {
-            warn("instrumented compile failed; compiling \(replaced.map(\.original).joined(separator: " ")) without instrumentation")
+            let errors = (FileManager.default.contents(atPath: log).map { String(decoding: $0, as: UTF8.self) } ?? "")
+                .split(separator: "\n").filter { $0.contains("error") }.prefix(5).joined(separator: "\n")
+            warn("instrumented compile failed; compiling \(replaced.map(\.original).joined(separator: " ")) without instrumentation (this is a tagger bug; please report it with these lines)\n\(errors)")
             var plain = Array(command.dropFirst())
             if scan.links { plain += runtime!.linkArguments }
             return Subprocess.run([compiler] + plain)

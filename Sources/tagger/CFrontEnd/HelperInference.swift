@@ -55,6 +55,11 @@ struct HelperInference {
         slotTargets = Self.resolve(facts.slotSources)
         var found: [String: String] = [:]  // key → what it returns
         var visiting: Set<String> = []
+        // Phase 1 (reach): a slot counts when any function reaching it allocates, so wrappers
+        // that call through the very pointer they are stored in (SQLite's memtrace methods,
+        // debugging allocators) are found. Phase 2 (decide): a slot is decided when every
+        // function reaching it allocates; helpers are found again through decided slots only.
+        var reachOnly = true
         func allocates(_ key: String) -> Bool {
             if key.hasPrefix("out:"), let hash = key.lastIndex(of: "#") {
                 guard visiting.insert(key).inserted else { return false }
@@ -64,28 +69,44 @@ struct HelperInference {
                       let callees = facts.functions[function]?.outCallees[index] else { return false }
                 return callees.contains(where: allocates)
             }
-            return Slot.isSlot(key) ? decidedSlots[key] != nil
-                : allocators.contains(Self.baseName(key)) || found[key] != nil || recipeKeys.contains(key)
+            if Slot.isSlot(key) {
+                return reachOnly ? slotTargets[key, default: []].contains(where: isAllocatingFunction) : decidedSlots[key] != nil
+            }
+            return isAllocatingFunction(key)
         }
-        var changed = true
-        while changed {
-            changed = false
-            for (slot, targets) in slotTargets where decidedSlots[slot] == nil && !targets.isEmpty {
-                if targets.allSatisfy({ allocators.contains(Self.baseName($0)) || found[$0] != nil || recipeKeys.contains($0) }) {
-                    decidedSlots[slot] = targets.map(Self.baseName).sorted(); changed = true
+        func isAllocatingFunction(_ key: String) -> Bool {
+            allocators.contains(Self.baseName(key)) || found[key] != nil || recipeKeys.contains(key)
+        }
+        func describe(_ via: String) -> String {
+            if Slot.isSlot(via) { return "a pointer reaching \(slotTargets[via, default: []].map(Self.baseName).sorted().joined(separator: ", "))" }
+            if via.hasPrefix("out:"), let hash = via.lastIndex(of: "#") {
+                return Self.baseName(String(via[via.index(via.startIndex, offsetBy: 4) ..< hash])) + " (through an out-parameter)"
+            }
+            return Self.baseName(via)
+        }
+        func fixpoint() {
+            found = [:]
+            var changed = true
+            while changed {
+                changed = false
+                for (key, f) in facts.functions where found[key] == nil && helpers[key] == nil && f.definitionFile != nil && f.name != "main" {
+                    if allocators.contains(f.name) {
+                        found[key] = f.name; changed = true; continue
+                    }
+                    guard config.inferHelpers, f.returnsPointer else { continue }
+                    if let via = f.returnedCallees.sorted().first(where: allocates) {
+                        found[key] = describe(via)
+                        changed = true
+                    }
                 }
             }
-            for (key, f) in facts.functions where found[key] == nil && helpers[key] == nil && f.definitionFile != nil && f.name != "main" {
-                if allocators.contains(f.name) {
-                    found[key] = f.name; changed = true; continue
-                }
-                guard config.inferHelpers, f.returnsPointer else { continue }
-                if let via = f.returnedCallees.sorted().first(where: allocates) {
-                    found[key] = Slot.isSlot(via) ? "a pointer reaching \(decidedSlots[via]!.joined(separator: ", "))" : Self.baseName(via)
-                    changed = true
-                }
-            }
         }
+        fixpoint()
+        for (slot, targets) in slotTargets where !targets.isEmpty && targets.allSatisfy(isAllocatingFunction) {
+            decidedSlots[slot] = targets.map(Self.baseName).sorted()
+        }
+        reachOnly = false
+        fixpoint()
         for (key, via) in found {
             let f = facts.functions[key]!
             var reason = Self.ineligibility(f, facts: facts, sources: sources)

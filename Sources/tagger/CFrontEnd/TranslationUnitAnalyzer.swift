@@ -361,7 +361,8 @@ final class TranslationUnitAnalyzer {
         var spelling = CalleeSpelling.direct
         var start = s.offset, end = e.offset, line = s.line, column = s.column
         var label = String(clang.spelling(callee))
-        if s.file == e.file, s.offset <= e.offset, calleeEnd.file == s.file, s.offset <= calleeEnd.offset, calleeEnd.offset <= e.offset {
+        if s.file == e.file, s.offset <= e.offset, calleeEnd.file == s.file, s.offset <= calleeEnd.offset, calleeEnd.offset <= e.offset,
+           Self.isWholeCall(text.text(s.offset ..< e.offset)) {
             label = text.text(s.offset ..< calleeEnd.offset).filter { !$0.isWhitespace }
             if x.offset != s.offset || x.file != s.file { spelling = .macroArgument(text.identifier(at: x.offset)) }
         } else {
@@ -375,6 +376,19 @@ final class TranslationUnitAnalyzer {
     }
 
     // MARK: Function pointers
+
+    /// Whether written text is a whole call `callee(...)`: it ends with the `)` that closes its
+    /// first `(`. A call whose `s` is a macro argument and whose `->f(...)` is in the macro's
+    /// body maps to a fragment such as `s,\n n + 42` instead.
+    static func isWholeCall(_ text: String) -> Bool {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasSuffix(")") else { return false }
+        var depth = 0
+        for c in trimmed {
+            if c == "(" { depth += 1 } else if c == ")" { depth -= 1; if depth < 0 { return false } }
+        }
+        return depth == 0
+    }
 
     private func children(_ cursor: TCXCursor) -> [TCXCursor] {
         var out: [TCXCursor] = []
