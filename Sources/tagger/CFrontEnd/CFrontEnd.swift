@@ -21,10 +21,12 @@ public struct ScanResult: Codable, Sendable {
     /// Files analysed (inputs and the project headers they include).
     public var files: [String]
 
-    public init(sites: [AllocationSite] = [], findings: [Finding] = [], helpers: [HelperInfo] = [], files: [String] = []) {
+    public init(sites: [AllocationSite] = [], findings: [Finding] = [], helpers: [HelperInfo] = [],
+                indirectCalls: [IndirectCall] = [], files: [String] = []) {
         self.sites = sites
         self.findings = findings
         self.helpers = helpers
+        self.indirectCalls = indirectCalls
         self.files = files
     }
 
@@ -35,6 +37,7 @@ public struct ScanResult: Codable, Sendable {
         sites += other.sites
         findings += other.findings
         helpers += other.helpers
+        indirectCalls += other.indirectCalls
         files += other.files
     }
 }

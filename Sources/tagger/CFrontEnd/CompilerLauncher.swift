@@ -19,6 +19,16 @@ public enum CompilerLauncher {
         if env["ALLOCTAG_CC_DISABLE"] == "1" { return Subprocess.run(command) }
         let scan = scanArguments(args)
         if scan.preprocessOnly { return Subprocess.run(command) }
+        if scan.sources.count > 1, !scan.links, scan.languageIsC {
+            // `cc -c a/x.c b/y.c`: one compile per source, so each annotated copy finds its own
+            // directory's headers first (two directories may both hold a "static_init.h").
+            for index in scan.sources {
+                let others = Set(scan.sources).subtracting([index])
+                let status = run([compiler] + args.indices.filter { !others.contains($0) }.map { args[$0] })
+                if status != 0 { return status }
+            }
+            return 0
+        }
 
         var runtime: RuntimeLocator.Runtime?
         do { runtime = try RuntimeLocator.locate(compiler: compiler) } catch {
@@ -40,6 +50,11 @@ public enum CompilerLauncher {
                         warn("\(source): not instrumented: \(first.compilerStyle)")
                         continue
                     }
+                    if let keep = env["ALLOCTAG_CC_KEEP"], !keep.isEmpty {  // what was decided, and why
+                        let lines = result.helpers.map { "\($0.location.description): helper \($0.name): recipe=\($0.recipe) \($0.reason ?? "")" }
+                            + result.indirectCalls.map { "\($0.location.description): \($0.callee): \($0.decided) \($0.reason)" }
+                        try? Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: source).lastPathComponent + ".facts"))
+                    }
                     guard let text else {
                         if env["ALLOCTAG_CC_KEEP"] != nil { warn("\(source): nothing to annotate") }
                         continue
@@ -49,8 +64,7 @@ public enum CompilerLauncher {
                     let copy = "\(dir)/\(URL(fileURLWithPath: source).lastPathComponent)"
                     try Data(text).write(to: URL(fileURLWithPath: copy))
                     if let keep = env["ALLOCTAG_CC_KEEP"], !keep.isEmpty {  // inspect what was compiled
-                        let helpers = result.helpers.map { "\($0.location): \($0.name) recipe=\($0.recipe) \($0.reason ?? "")" }.joined(separator: "\n")
-                        try? Data(helpers.utf8).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: copy).lastPathComponent + ".helpers"))
+
                         try? Data(text).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: copy).lastPathComponent))
                     }
                     args[index] = copy

@@ -102,8 +102,15 @@ struct HelperInference {
             }
         }
         fixpoint()
-        for (slot, targets) in slotTargets where !targets.isEmpty && targets.allSatisfy(isAllocatingFunction) {
-            decidedSlots[slot] = targets.map(Self.baseName).sorted()
+        // A function that returns a pointer but no call's result (`return NULL;`, a test's failing
+        // allocator, a static buffer) allocates nothing: it neither decides a slot nor stops it.
+        func allocatesNothing(_ key: String) -> Bool {
+            guard let f = facts.functions[key], f.definitionFile != nil, f.returnsPointer else { return false }
+            return f.returnedCallees.isEmpty && f.outCallees.isEmpty
+        }
+        for (slot, targets) in slotTargets
+        where targets.contains(where: isAllocatingFunction) && targets.allSatisfy({ isAllocatingFunction($0) || allocatesNothing($0) }) {
+            decidedSlots[slot] = targets.filter(isAllocatingFunction).map(Self.baseName).sorted()
         }
         reachOnly = false
         fixpoint()

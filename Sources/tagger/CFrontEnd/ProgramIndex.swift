@@ -90,14 +90,14 @@ enum ProgramIndex {
         func hash(_ path: String) -> UInt64? {
             if let h = hashes[path] { return h }
             guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            let h = fnv1a(data)
+            let h = Self.hash(data)
             hashes[path] = h
             return h
         }
         try store(Entry(path: main, dependencies: dependencies(main, mainFacts, root, hash), summary: summary(of: mainFacts)), in: dir)
         var result: [Summary] = []
         for file in sources(under: root) where file != main {
-            let cached = dir + "/" + String(fnv1a(Data(file.utf8)), radix: 16) + ".json"
+            let cached = dir + "/" + FNV1a.hash(file).description + ".json"
             if let data = FileManager.default.contents(atPath: cached),
                let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.path == file,
                entry.dependencies.allSatisfy({ hash($0.key) == $0.value }) {
@@ -125,7 +125,7 @@ enum ProgramIndex {
     }
 
     private static func store(_ entry: Entry, in dir: String) throws {
-        let name = String(fnv1a(Data(entry.path.utf8)), radix: 16) + ".json"
+        let name = FNV1a.hash(entry.path).description + ".json"
         try AtomicFile.write(try JSONEncoder().encode(entry), to: dir + "/" + name)
     }
 
@@ -133,29 +133,20 @@ enum ProgramIndex {
         let env = ProcessInfo.processInfo.environment
         if let d = env["ALLOCTAG_FACTS_DIR"], !d.isEmpty { return d }
         let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache"
-        return "\(cache)/alloctag/facts/\(String(fnv1a(Data(root.utf8)), radix: 16))"
+        return "\(cache)/alloctag/facts/\(FNV1a.hash(root).description)"
     }
 
-    /// The project's `.c` files, sorted.
+    /// The project's `.c` files (SourceWalk's rule), outside `skippedDirectories`, canonical.
     static func sources(under root: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: [.isDirectoryKey]) else { return [] }
-        var out: [String] = []
-        for case let url as URL in walker {
-            let name = url.lastPathComponent
-            if (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
-                if name.hasPrefix(".") || skippedDirectories.contains(name.lowercased()) { walker.skipDescendants() }
-                continue
-            }
-            if name.hasSuffix(".c") { out.append(SourceCache.canonical(url.path)) }
-        }
-        return out.sorted()
+        SourceWalk.sources(under: root).filter { path in
+            path.hasSuffix(".c") && !path.dropFirst(root.count).split(separator: "/").dropLast()
+                .contains { skippedDirectories.contains($0.lowercased()) }
+        }.map(SourceCache.canonical)
     }
 
-    static func fnv1a(_ data: Data) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { raw in
-            for b in raw { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        }
-        return h
+    static func hash(_ data: Data) -> UInt64 {
+        var h = FNV1a()
+        h.add(data)
+        return h.value
     }
 }
