@@ -175,13 +175,13 @@ hiredis)
 	(cd "$WORK/hiredis" && "$TAGGER" cc $CC $OPT -I "$SRC" "$SRC/hiredis_driver.c" ./*.o -o demo)
 	out=$(ALLOCTAG_REPORT="$WORK/hiredis.report" "$WORK/hiredis/demo")
 	echo "  demo: $out"
-	for f in sds.c hiredis.c read.c; do
+	for f in hiredis_driver.c sds.c hiredis.c read.c; do
 		report_summary "$WORK/hiredis.report" $f >"$WORK/sum" 2>"$WORK/top-$f"; read -r total live all <"$WORK/sum"
 		cat "$WORK/top-$f"
-		eval "total_${f%.c}=$total live_${f%.c}=$live"
+		eval "total_$(basename "$f" .c)=$total live_$(basename "$f" .c)=$live"
 	done
-	echo "  report: sds.c $total_sds bytes at $live_sds sites; hiredis.c $total_hiredis at $live_hiredis; read.c $total_read at $live_read"
-	check "the 2000 live sds strings are charged to sds.c lines (>= 2000*27 bytes)" "$([ "$total_sds" -ge 54000 ] && echo 1 || echo 0)"
+	echo "  report: driver $total_hiredis_driver bytes at $live_hiredis_driver sites; sds.c $total_sds at $live_sds; hiredis.c $total_hiredis at $live_hiredis; read.c $total_read at $live_read"
+	check "the 2000 live sds strings are charged to the driver's calls, past sds.c (>= 2000*27 bytes)" "$([ "$total_hiredis_driver" -ge 54000 ] && [ "$total_sds" -lt 4096 ] && echo 1 || echo 0)"
 	check "live replies are charged to hiredis.c/read.c sites" "$([ $((live_hiredis + live_read)) -ge 2 ] && echo 1 || echo 0)"
 	row hiredis "$WORK/hiredis.report"
 	;;
@@ -225,7 +225,9 @@ brotli)
 	echo "  scan: $scan (sites tagged helpers recipes indirect-calls decided)"
 	cp "$HERE/brotli_driver.c" "$SRC/"
 	build_pair brotli $OPT -I "$SRC/include" -c "${BFILES[@]}"
-	(cd "$WORK/brotli" && "$TAGGER" cc $CC $OPT -I "$SRC/include" "$SRC/brotli_driver.c" ./*.o -o demo -lm)
+	# dec/ and enc/ both have a static_init.c: the decoder's object, overwritten above, is made apart.
+	mkdir -p "$WORK/brotli/dec" && (cd "$WORK/brotli/dec" && "$TAGGER" cc $CC $OPT -I "$SRC/include" -c "$SRC/dec/static_init.c")
+	(cd "$WORK/brotli" && "$TAGGER" cc $CC $OPT -I "$SRC/include" "$SRC/brotli_driver.c" ./*.o dec/static_init.o -o demo -lm)
 	out=$(ALLOCTAG_REPORT="$WORK/brotli.report" "$WORK/brotli/demo")
 	echo "  demo: $out"
 	check "round trip" "$(grep -q round_trip=ok <<<"$out" && echo 1 || echo 0)"

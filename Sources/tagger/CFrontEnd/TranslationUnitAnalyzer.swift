@@ -259,9 +259,10 @@ final class TranslationUnitAnalyzer {
             case TCXC_VarDecl:
                 return parent.name.map { .assigned($0) } ?? .none
             case TCXC_BinaryOperator:
-                if let lhs = assignmentTarget(rhs: stack[child].cursor) {
-                    return index == 1 ? .assigned(lhs) : .none
+                if let lhs = assignmentTarget(rhs: stack[child].cursor), index == 1 {
+                    return .assigned(lhs)
                 }
+                // `s = (char *)p + n`: the `=` precedes the left operand of arithmetic; go up.
                 child -= 1
             default:
                 return .none
