@@ -126,4 +126,24 @@ final class BudgetTests: XCTestCase {
         XCTAssertEqual(reparsed.check([report(grown)], source: source).violations.map(\.message),
                        ["3 live allocations over budget 2"], "2 x 1.1 = 2.2, floored: the tolerance does not raise a limit of 2")
     }
+
+    func testTwoSitesWithTheSameTextKeepTheirOwnBudgets() throws {
+        // Two `buf = malloc(len);` lines in one function: each recorded entry checks only its own site.
+        let twins: Budget.SourceReader = { _ in "void f(void) {\n    buf = malloc(len);\n    use(buf);\n    buf = malloc(len);\n}\n" }
+        let entries = [AllocinfoEntry(site: site("t.c", 2), bytes: 100, calls: 1), AllocinfoEntry(site: site("t.c", 4), bytes: 5000, calls: 1)]
+        let reparsed = try parse(Budget.recording([report(entries)], tolerance: 0, source: twins).encoded())
+        XCTAssertEqual(reparsed.entries.map(\.text), ["buf = malloc(len);", "buf = malloc(len);"])
+        XCTAssertEqual(reparsed.check([report(entries)], source: twins).violations, [], "a report passes the budget just recorded from it")
+        XCTAssertEqual(reparsed.check([report(entries)], source: twins).checked, 4, "2 entries x (bytes, calls), one site each")
+        var grown = entries
+        grown[0].bytes = 101
+        XCTAssertEqual(reparsed.check([report(grown)], source: twins).violations.map { "\($0.site.line): \($0.message)" },
+                       ["2: 101 live bytes over budget 100"])
+        // Both lines move down by 3 (closer to each other's old line than to their own): occurrence order decides.
+        let moved: Budget.SourceReader = { _ in "\n\n\nvoid f(void) {\n    buf = malloc(len);\n    use(buf);\n    buf = malloc(len);\n}\n" }
+        let movedEntries = [AllocinfoEntry(site: site("t.c", 5), bytes: 100, calls: 1), AllocinfoEntry(site: site("t.c", 7), bytes: 5000, calls: 1)]
+        XCTAssertEqual(reparsed.check([report(movedEntries)], source: moved).violations, [])
+        // Only the second line allocated: it goes to the entry recorded nearest (line 4), within 5000.
+        XCTAssertEqual(reparsed.check([report([entries[1]])], source: twins).violations, [])
+    }
 }

@@ -45,6 +45,7 @@ extension Budget {
         var matched = Set<Int>()
         for report in reports {
             let sites = report.merged().entries
+            let selected = twinSelections(sites.map(\.site), lines: &lines)
             for (i, entry) in entries.enumerated() {
                 let missing = entry.limits.keys.sorted().filter { metric in sites.contains { metric.value(of: $0) == nil } }
                 if !missing.isEmpty {
@@ -53,7 +54,7 @@ extension Budget {
                         + " counts (an allocinfo v2.0 report): budget it with the extended report (ALLOCTAG_REPORT_EXTENDED, or --pid)", isError: true))
                     continue
                 }
-                for site in sites where matches(entry, site.site, lines: &lines) {
+                for site in sites where matches(entry, site.site, lines: &lines) && selected[i, default: [site.site]].contains(site.site) {
                     matched.insert(i)
                     for (metric, limit) in entry.limits.sorted(by: { $0.key < $1.key }) {
                         result.checked += 1
@@ -85,6 +86,34 @@ extension Budget {
         }
         if let line = entry.line, line != site.line { return false }
         return true
+    }
+
+    /// Recorded entries whose sites share their trimmed text (two `buf = malloc(len);` lines in
+    /// one function) each select their own site, not all of them: the entry's occurrence among its
+    /// twins (by recorded line) picks the site at the same occurrence when the report has as many
+    /// sites with that text, else each site goes to the twin recorded nearest its line. Maps those
+    /// entries to the sites they select; entries absent from the map select as `matches` says.
+    func twinSelections(_ sites: [AllocSiteKey], lines: inout SourceLines) -> [Int: Set<AllocSiteKey>] {
+        struct Key: Hashable { var file, function, module, text: String? }
+        var twins: [Key: [Int]] = [:]
+        for (i, e) in entries.enumerated() where e.text != nil && e.line != nil {
+            twins[Key(file: e.file, function: e.function, module: e.module, text: e.text), default: []].append(i)
+        }
+        var selected: [Int: Set<AllocSiteKey>] = [:]
+        for group in twins.values where group.count > 1 {
+            let members = group.sorted { (entries[$0].line!, $0) < (entries[$1].line!, $1) }
+            // Only sites whose text was read: an unreadable file leaves every twin on its own line.
+            let candidates = sites.filter {
+                matches(entries[members[0]], $0, lines: &lines) && lines.trimmedLine(file: $0.file, line: $0.line) != nil
+            }.sorted { $0.line < $1.line }
+            for i in members { selected[i] = [] }
+            for (k, site) in candidates.enumerated() {
+                let owner = candidates.count == members.count ? members[k]
+                    : members.min { abs(entries[$0].line! - site.line) < abs(entries[$1].line! - site.line) }!
+                selected[owner]!.insert(site)
+            }
+        }
+        return selected
     }
 
     static func pathMatches(_ pattern: String, _ path: String) -> Bool {
