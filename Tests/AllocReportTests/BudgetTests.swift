@@ -82,12 +82,13 @@ final class BudgetTests: XCTestCase {
         XCTAssertEqual(result.problems[0].entryLine, 1)
     }
 
-    func testUnmatchedEntryIsAWarningAtItsLine() throws {
+    func testUnmatchedEntryIsAnErrorAtItsLine() throws {
         let budget = try parse("{\"sites\": [\n  {\"file\": \"a.c\", \"max_bytes\": 1},\n  {\"file\": \"gone.c\", \"max_bytes\": 1}\n]}")
         let result = budget.check([report([AllocinfoEntry(site: site("a.c", 1), bytes: 1, calls: 1)])], source: { _ in nil })
         XCTAssertEqual(result.problems.map(\.entryLine), [3])
-        XCTAssertEqual(result.problems.map(\.message), ["budget entry matches no site in r"])
-        XCTAssertEqual(result.problems.map(\.isError), [false])
+        XCTAssertEqual(result.problems.map(\.message), ["budget entry matches no site in r: its budget is no longer enforced"])
+        XCTAssertEqual(result.problems.map(\.isError), [true], "an edited-away site must fail the run")
+        XCTAssertEqual(result.problems.map(\.isUnmatched), [true])
     }
 
     func testBadFilesNameTheirLine() {

@@ -116,6 +116,12 @@ budget failed: 2 errors, 0 warnings, 0 notes" out
 	expect "$opt json reporter" 1 $?
 	python3 -c 'import json; d=json.load(open("out")); assert d["passed"] is False and "coverage" not in d and len(d["findings"]) == 2, d' && ok || bad "$opt json reporter content"
 
+	# An entry whose site is gone fails the run (exit 1), at the entry's line.
+	printf '{"sites": [\n  {"file": "peak.c", "line": 7, "max_bytes": 4194304},\n  {"file": "peak.c", "line": 99, "max_bytes": 1}\n]}\n' > gone.json
+	"$TAGGER" allocinfo --budget gone.json report.txt > out 2>err
+	expect "$opt unmatched entry" 1 $? "gone.json:3: error: budget entry matches no site in report.txt: its budget is no longer enforced [unmatched-budget-entry]
+budget failed: 1 error, 0 warnings, 0 notes" out
+
 	# A bad budget file (65, naming file and line) and a bad command line (64).
 	printf '{"sites": [\n  {"file": "peak.c", "max_bytes": "1M"}\n]}\n' > bad.json
 	"$TAGGER" allocinfo --budget bad.json report.txt > out 2>err

@@ -84,7 +84,7 @@ extension Tagger.Allocinfo {
             items.append(item(Rules.allocBudget, .error, message, v.site.file, v.site.line, "\(v.site.function)\u{0}\(v.metric.rawValue)"))
         }
         for p in result.problems {
-            let rule = p.isError ? Rules.allocBudget : Rules.unmatchedBudgetEntry
+            let rule = p.isUnmatched ? Rules.unmatchedBudgetEntry : Rules.allocBudget
             items.append(item(rule, p.isError ? .error : .warning, p.message, budgetPath, p.entryLine, p.message))
         }
         return items.sorted { ($0.file ?? "", $0.line ?? 0, $0.message) < ($1.file ?? "", $1.line ?? 0, $1.message) }

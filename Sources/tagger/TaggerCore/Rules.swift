@@ -99,7 +99,7 @@ public enum Rules {
     public static let unmatchedBudgetEntry = Rule(
         id: "unmatched-budget-entry",
         shortDescription: "Budget entry that selects no site of the report",
-        defaultSeverity: .warning,
+        defaultSeverity: .error,
         help: "The site is gone, was renamed, or the entry's file, function or text is wrong. Fix or delete the "
             + "entry, or rewrite the budget with `--write-budget FILE`.")
 

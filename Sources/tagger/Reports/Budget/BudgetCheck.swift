@@ -24,8 +24,10 @@ public struct BudgetResult: Hashable, Sendable {
     public struct Problem: Hashable, Sendable {
         public var entryLine: Int
         public var message: String
-        /// True when the budget is unusable with this report (an error); false for a warning.
+        /// True when the budget is unusable with this report or an entry matches no site (an error).
         public var isError: Bool
+        /// True for an entry that matched no site (`unmatched-budget-entry`).
+        public var isUnmatched = false
     }
 
     public var violations: [Violation] = []
@@ -69,8 +71,10 @@ extension Budget {
             }
         }
         for (i, entry) in entries.enumerated() where !matched.contains(i) && !result.problems.contains(where: { $0.entryLine == entry.sourceLine }) {
+            // An error, not a warning: an entry whose line was edited away would otherwise stop
+            // enforcing its budget without failing the run.
             result.problems.append(.init(entryLine: entry.sourceLine, message: "budget entry matches no site in "
-                + reports.map(\.source).joined(separator: ", "), isError: false))
+                + reports.map(\.source).joined(separator: ", ") + ": its budget is no longer enforced", isError: true, isUnmatched: true))
         }
         return result
     }
