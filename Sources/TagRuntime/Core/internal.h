@@ -7,9 +7,12 @@
 #ifndef ALLOC_TAG_INTERNAL_H
 #define ALLOC_TAG_INTERNAL_H
 
-/* The runtime's own sites register on first use: a report lists them only once the runtime
- * allocated there, never as a row of zeros in every program's report. */
-#define ALLOC_TAG_NO_IMAGE_REGISTRATION
+/* The runtime's own sites carry CODETAG_FLAG_RUNTIME: a report lists them only once the
+ * runtime allocated there, never as a row of zeros in every program's report.  Their image
+ * is registered as any other: linked statically (SwiftPM), the runtime's files are the only
+ * C files of a Swift program's image, and its Swift tags are listed only because they
+ * register that image's section. */
+#define ALLOC_TAG_SITE_FLAGS CODETAG_FLAG_RUNTIME
 #include "alloc_tag/alloc_tag.h"
 
 #include <pthread.h>

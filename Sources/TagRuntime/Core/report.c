@@ -146,6 +146,8 @@ int alloc_tag_entry_at(uint32_t index, const struct alloc_tag_counters *sum, str
 		return 0;
 	if (codetag_info_unloaded(index) && sum->bytes == 0 && sum->calls == 0)
 		return 0;
+	if ((info.flags & CODETAG_FLAG_RUNTIME) && sum->calls == 0 && sum->total_calls == 0)
+		return 0;
 	e->modname = info.modname;
 	e->function = info.function;
 	e->filename = info.filename;

@@ -202,10 +202,13 @@ void alloc_tag_set_task_lookup(void *(*lookup)(void));
 #endif
 
 /* `used, retain`: the record must survive --gc-sections (lld drops `used` alone). */
+#ifndef ALLOC_TAG_SITE_FLAGS
+#define ALLOC_TAG_SITE_FLAGS 0
+#endif
 #define DEFINE_ALLOC_TAG(_name)                                                               \
 	static struct alloc_tag _name                                                         \
 	    __attribute__((used, ALLOC_TAG_RETAIN section(ALLOC_TAG_SECTION), aligned(8))) = { \
-		.ct = { .magic = CODETAG_MAGIC, .flags = 0, .lineno = __LINE__, .index = 0,   \
+		.ct = { .magic = CODETAG_MAGIC, .flags = ALLOC_TAG_SITE_FLAGS, .lineno = __LINE__, .index = 0, \
 			.modname = ALLOC_TAG_MODNAME_INIT, .function = __func__,               \
 			.filename = __FILE__ } }
 

@@ -38,6 +38,8 @@ enum {
 	CODETAG_FLAG_STRING_FNS = 1u << 0,
 	/* Set by the runtime: a reference for this site could not be recorded. */
 	CODETAG_FLAG_INACCURATE = 1u << 1,
+	/* A site of the runtime itself: reported only once it has allocated. */
+	CODETAG_FLAG_RUNTIME = 1u << 2,
 };
 
 struct codetag {
