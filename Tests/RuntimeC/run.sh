@@ -101,6 +101,7 @@ for config in "${configs[@]}"; do
 	# use-after-free write cannot make the slabs hand an object out twice.
 	for mode in 1 1,header; do
 		for misuse in "double-small:free(): double free detected" "double-large:free(): double free detected" \
+			"double-binned:free(): double free detected" \
 			"double-aligned:free(): double free detected" "interior:free(): invalid pointer" \
 			"realloc-freed:realloc(): double free detected"; do
 			run "$config misuse ${misuse%%:*} ($mode)" 134 env ALLOCTAG_PROFILING=$mode "$dir/test_misuse" "${misuse%%:*}"

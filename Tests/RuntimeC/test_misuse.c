@@ -4,6 +4,8 @@
  * abort (status 134) with one line on stderr naming that pointer, as glibc words it:
  *   double-small    free(p) twice, p = malloc(40)
  *   double-large    free(p) twice, p = malloc(5000) (glibc's block in every form)
+ *   double-binned   the same with a live block after p and a malloc between the frees,
+ *                   so glibc files p's chunk in its bins, writing over the header
  *   double-aligned  free(p) twice, p = aligned_alloc(64, 100)
  *   interior        free(p + 16), p = malloc(64) filled with 0xab
  *   realloc-freed   realloc(p, 80) after free(p)
@@ -51,6 +53,14 @@ int main(int argc, char **argv)
 	if (strcmp(what, "double-small") == 0 || strcmp(what, "double-large") == 0) {
 		p = malloc(what[7] == 's' ? 40 : 5000);
 		free(p);
+		p = LAUNDER(p);
+		announce(p);
+		free(p);
+	} else if (strcmp(what, "double-binned") == 0) {
+		p = malloc(5000);
+		keep[0] = malloc(5000); /* p cannot merge into the top chunk */
+		free(p);
+		keep[1] = malloc(8000); /* too big for p's chunk: glibc sorts it into a bin */
 		p = LAUNDER(p);
 		announce(p);
 		free(p);

@@ -96,6 +96,27 @@ static inline uint32_t header_dead(const void *user)
 	return HEADER_DEAD ^ (uint32_t)((uintptr_t)user >> 4);
 }
 
+/* A freed header block's second mark, 16 bytes into the user bytes: when glibc files the
+ * freed chunk in its unsorted, small or large bins it writes fd/bk over the header (and
+ * fd_nextsize/bk_nextsize over the first 16 user bytes), so the dead word is gone; the
+ * bytes from user + 16 on are not glibc's in any bin.  Blocks of 24 bytes or more only. */
+#define FREED_MARK_OFFSET 16u
+static inline uint64_t header_freed_mark(const void *user)
+{
+	return ((uint64_t)header_dead(user) << 32) | HEADER_DEAD;
+}
+
+/* Whether user carries the freed mark; reads nothing past user's page (a wild pointer near
+ * a page end is then reported as invalid, not faulted on). */
+static inline int header_freed_marked(const void *user)
+{
+	uint64_t word;
+	if (((uintptr_t)user & 4095) > 4096 - FREED_MARK_OFFSET - sizeof(word))
+		return 0;
+	memcpy(&word, (const char *)user + FREED_MARK_OFFSET, sizeof(word));
+	return word == header_freed_mark(user);
+}
+
 static inline __attribute__((always_inline)) void *header_attach(void *base, size_t offset, unsigned shift, size_t size, void *caller)
 {
 	char *user = (char *)base + offset;
@@ -193,10 +214,15 @@ static inline __attribute__((always_inline)) void release(void *user, const stru
 {
 	alloc_tag_uncharge(r->index, r->size);
 	*r->check = r->dead; /* a second free of the pointer is then recognised */
-	if (r->slab != NULL)
+	if (r->slab != NULL) {
 		slab_free(r->slab, user);
-	else
-		__libc_free(r->base);
+		return;
+	}
+	if (r->size >= FREED_MARK_OFFSET + sizeof(uint64_t)) {
+		uint64_t mark = header_freed_mark(user);
+		memcpy((char *)user + FREED_MARK_OFFSET, &mark, sizeof(mark));
+	}
+	__libc_free(r->base);
 }
 
 /* ---- Cold paths ------------------------------------------------------------------------ */
@@ -289,7 +315,7 @@ ALLOC_TAG_COLD static void check_unreferenced(void *p, const char *fn)
 			dead = "double free detected";
 	} else {
 		struct ref_header *h = (struct ref_header *)p - 1;
-		if (h->check == header_dead(p) || alloc_tag_glibc_freed(h))
+		if (h->check == header_dead(p) || alloc_tag_glibc_freed(h) || header_freed_marked(p))
 			dead = "double free detected";
 		else if (chunk_plausible(p))
 			return;
