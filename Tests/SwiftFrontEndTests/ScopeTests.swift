@@ -111,6 +111,32 @@ final class ScopeTests: XCTestCase {
             """, scopes: true)
     }
 
+    /// A body that is one `if` or `switch` expression returns it implicitly: the scope line
+    /// makes it two statements, so it gets `return`; an `if`/`switch` statement does not.
+    func testIfAndSwitchExpressionBodiesKeepTheirValue() throws {
+        try assertAnnotation("""
+            enum Kind { case a, b }
+            struct Labels {
+                var k: Kind
+                var n: Int
+                var label: String { switch k { case .a: "a\\(n)" case .b: "b" } }
+                func pick(_ f: Bool) -> String { if f { "yes \\(n)" } else if n > 0 { "pos" } else { "no" } }
+                func stated(_ f: Bool) -> String { if f { return "yes \\(n)" } else { return "no" } }
+            }
+            """, """
+            import TagRuntime
+
+            enum Kind { case a, b }
+            struct Labels {
+                var k: Kind
+                var n: Int
+                var label: String { let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }; return switch k { case .a: "a\\(n)" case .b: "b" } }
+                func pick(_ f: Bool) -> String { let __allocScope = AllocTagScope(&$T2); defer { __allocScope.end() }; return if f { "yes \\(n)" } else if n > 0 { "pos" } else { "no" } }
+                func stated(_ f: Bool) -> String { let __allocScope = AllocTagScope(&$T3); defer { __allocScope.end() }; if f { return "yes \\(n)" } else { return "no" } }
+            }
+            """, scopes: true)
+    }
+
     /// Async bodies follow the task (`AllocTagTaskScope`); sync closures inside them the thread;
     /// closures given to a task group are left alone (the runtime forbids a binding there).
     func testAsyncBodiesGetTaskScopes() throws {

@@ -106,10 +106,43 @@ final class ScopeFinder: SyntaxVisitor {
                 if ScopeFinder.isNeverCall(only.item) { return }
             }
         }
-        let single = statements.count == 1 && statements.first!.item.is(ExprSyntax.self)
+        let single = statements.count == 1 && ScopeFinder.isImplicitReturnValue(statements.first!.item)
         scopes.append(BodyScope(kind: kind, function: DeclarationNames.function(of: statements, isMainFile: isMainFile),
                                 leftBrace: leftBrace, insertAfter: after, statements: statements,
                                 needsReturn: existing == nil && single && returnsValue, isAsync: isAsync, existing: existing))
+    }
+
+    /// Whether a body's only item is the value it returns without `return`: an expression, or
+    /// (Swift 5.9) an `if`/`switch` expression, which the parser files as a statement. Such a
+    /// body needs `return` once the scope line makes it two statements.
+    static func isImplicitReturnValue(_ item: CodeBlockItemSyntax.Item) -> Bool {
+        if item.is(ExprSyntax.self) { return true }
+        guard let expression = item.as(StmtSyntax.self)?.as(ExpressionStmtSyntax.self)?.expression else { return false }
+        return isValueBranching(expression)
+    }
+
+    /// An `if` with an `else` or a `switch` whose every branch is one expression (the rule for
+    /// `if`/`switch` expressions); a branch with `return` or several statements makes it a statement.
+    private static func isValueBranching(_ expression: ExprSyntax) -> Bool {
+        func isValueBranch(_ items: CodeBlockItemListSyntax) -> Bool {
+            guard items.count == 1, let item = items.first?.item else { return false }
+            if let inner = item.as(StmtSyntax.self)?.as(ExpressionStmtSyntax.self)?.expression { return isValueBranching(inner) }
+            return item.is(ExprSyntax.self)
+        }
+        if let ifExpr = expression.as(IfExprSyntax.self) {
+            guard isValueBranch(ifExpr.body.statements), let elseBody = ifExpr.elseBody else { return false }
+            switch elseBody {
+            case .ifExpr(let next): return isValueBranching(ExprSyntax(next))
+            case .codeBlock(let block): return isValueBranch(block.statements)
+            }
+        }
+        if let switchExpr = expression.as(SwitchExprSyntax.self) {
+            return !switchExpr.cases.isEmpty && switchExpr.cases.allSatisfy { element in
+                guard let switchCase = element.as(SwitchCaseSyntax.self) else { return false }
+                return isValueBranch(switchCase.statements)
+            }
+        }
+        return false
     }
 
     /// `let __allocScope = AllocTagScope(&tag)` as the first statement: its tag.
