@@ -63,12 +63,13 @@ static long long at_peak_sum(void)
 /* Kept where the compiler must assume they are read: -O2 removes a malloc whose block is
  * only ever freed. */
 static void *volatile keep[8];
-static unsigned line_a, line_b, line_c, line_d;
+static unsigned line_a, line_b, line_c, line_d, line_e;
 
 static void *a(size_t n) { line_a = __LINE__; return keep[0] = alloc_hooks(malloc(n)); }
 static void *b(size_t n) { line_b = __LINE__; return keep[1] = alloc_hooks(malloc(n)); }
 static void *c(size_t n) { line_c = __LINE__; return keep[2] = alloc_hooks(malloc(n)); }
 static void *d(size_t n) { line_d = __LINE__; return keep[3] = alloc_hooks(malloc(n)); }
+static void *e(size_t n) { line_e = __LINE__; return keep[4] = alloc_hooks(malloc(n)); }
 
 static void *thread_main(void *arg)
 {
@@ -77,6 +78,14 @@ static void *thread_main(void *arg)
 		blocks[i] = d(1000);
 	for (int i = 0; i < 50; i++)
 		free(blocks[i]);
+	return arg;
+}
+
+/* A fresh thread's first allocation: 1000 bytes, freed.  It samples only under an interval
+ * of 1 (a fresh thread's countdown starts at the interval, not at 0). */
+static void *first_alloc_main(void *arg)
+{
+	free(e(1000));
 	return arg;
 }
 
@@ -123,6 +132,13 @@ int main(void)
 		      "d: live %lld/%lld total %lld/%lld peak %lld", sd.bytes, sd.calls, sd.total_bytes,
 		      sd.total_calls, sd.peak_bytes);
 	}
+
+	pthread_create(&t, NULL, first_alloc_main, NULL);
+	pthread_join(t, NULL);
+	struct site_full se = full_at(line_e);
+	CHECK(se.total_bytes == 1000 && se.peak_bytes == (exact ? 1000 : 0),
+	      "a new thread's first allocation sampled the peak: e total %lld peak %lld (expected %d)",
+	      se.total_bytes, se.peak_bytes, exact ? 1000 : 0);
 
 	/* The extended report to a file: its line for a's site, byte for byte. */
 	char path[] = "/tmp/alloctag-extended-XXXXXX", text[65536];

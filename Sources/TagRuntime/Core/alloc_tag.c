@@ -125,6 +125,9 @@ static struct alloc_tag_thread *register_thread(void)
 	if (p == MAP_FAILED)
 		return NULL;
 	struct alloc_tag_thread *self = p;
+	/* As peak.c's alloc_tag_peak_check leaves it: a zeroed countdown would borrow on the
+	 * thread's first allocation and sample the peak for it. */
+	self->peak_countdown = alloc_tag_peak_countdown(alloc_tag_config.peak_interval);
 
 	rt_lock(&threads_mutex);
 	self->next = threads;

@@ -120,6 +120,13 @@ extern __thread struct alloc_tag_thread *alloc_tag_self ALLOC_TAG_IE;
 #define ALLOC_TAG_FREE 2
 
 ALLOC_TAG_HIDDEN void alloc_tag_count_slow(uint32_t index, int64_t bytes, int which);
+/* A thread's peak_countdown after a sample, and when it registers: the next allocation past
+ * `every` bytes borrows (with 1, every allocation samples); 0 (no sampling) never borrows. */
+static inline uint64_t alloc_tag_peak_countdown(int64_t every)
+{
+	return every > 0 ? (uint64_t)every - 1 : UINT64_MAX;
+}
+
 /* peak.c: samples the peak; called when a thread's peak_countdown runs out. */
 ALLOC_TAG_HIDDEN void alloc_tag_peak_check(struct alloc_tag_thread *self);
 

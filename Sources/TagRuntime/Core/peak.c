@@ -110,8 +110,7 @@ void alloc_tag_peak_check(struct alloc_tag_thread *self)
 {
 	int64_t every = alloc_tag_peak_interval();
 
-	/* The next allocation past `every` bytes borrows: with 1, every allocation samples. */
-	self->peak_countdown = every > 0 ? (uint64_t)every - 1 : UINT64_MAX;
+	self->peak_countdown = alloc_tag_peak_countdown(every);
 	if (every == 0)
 		return;
 	rt_lock(&peak_mutex);
