@@ -40,6 +40,19 @@ final class AllocationBudgetXCTests: XCTestCase {
         XCTAssertEqual(AllocationBudget.violations(of: enough, in: report), [])
     }
 
+    func testAPeakLimitIsRefusedForABlock() throws {
+        // The runtime keeps lifetime peaks only: a block's own peak cannot be told apart.
+        let report = AllocinfoReport(entries: [AllocinfoEntry(site: AllocSiteKey(module: nil, file: "a.swift", line: 3, function: "f"),
+                                                              bytes: 0, calls: 0, history: AllocinfoHistory(peakBytes: 20, totalBytes: 20, totalCalls: 1, bytesAtPeak: 0))],
+                                     source: "block")
+        let peaks = try budget("{\"sites\": [\n  {\"file\": \"a.swift\", \"max_peak_bytes\": 10, \"max_total_calls\": 0}\n]}")
+        XCTAssertEqual(AllocationBudget.violations(of: peaks, in: report), [
+            "budget line 2: error: max_peak_bytes cannot be checked for a block (the runtime keeps only a site's lifetime peak); "
+                + "use max_bytes or max_total_bytes, or check peaks with tagger allocinfo --budget [alloc-budget]",
+            "a.swift:3: error: 1 allocations in total over budget 0 [alloc-budget]",
+        ])
+    }
+
     func testExpectPassesWithinItsBudget() throws {
         guard AllocProfiling.isEnabled else { throw XCTSkip("allocation profiling is off in this process (ALLOCTAG_PROFILING)") }
         let kept = try AllocationBudget.expect(within: budget(#"{"sites": [{"file": "AllocTagTestingTests/*", "max_total_calls": 2, "max_calls": 0}]}"#)) {
