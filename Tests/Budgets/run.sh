@@ -147,5 +147,31 @@ peak.c:11: error: 2 live allocations over budget 1 [alloc-budget]
 budget failed: 2 errors, 0 warnings, 0 notes" out
 done
 
+# Two sites with the same text in one function: the budget recorded from a report passes it.
+cat > twins.c <<'C'
+#include <stdlib.h>
+#include <alloc_tag/alloc_tag.h>
+static void *volatile keep[2];
+int main(void) {
+	void *buf;
+	size_t len = 100;
+	buf = alloc_hooks(malloc(len));
+	keep[0] = buf;
+	len = 5000;
+	buf = alloc_hooks(malloc(len));
+	keep[1] = buf;
+	return 0;
+}
+C
+if gcc -O0 -D_GNU_SOURCE -I "$core/include" twins.c "$core"/*.c -o twins -lpthread 2>build.err &&
+	env ALLOCTAG_INSPECT=0 ALLOCTAG_REPORT_EXTENDED="$work/twins.txt" ./twins; then
+	"$TAGGER" allocinfo --write-budget twins.json twins.txt > out 2>err
+	expect "twins write budget" 0 $?
+	"$TAGGER" allocinfo --budget twins.json twins.txt > out 2>err
+	expect "twins own report within" 0 $? "budget passed: 0 errors, 0 warnings, 0 notes" out
+else
+	bad "build twins.c"; cat build.err
+fi
+
 echo "budgets: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
