@@ -32,8 +32,11 @@ final class LiveReportTests: XCTestCase {
                     if let reply {
                         var offset = 0
                         while offset < reply.count {
-                            // Small writes, so the client must keep reading until EOF.
-                            let n = reply[offset...].prefix(1000).withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+                            // Small writes, so the client must keep reading until EOF. MSG_NOSIGNAL: a
+                            // client that refuses the server hangs up first, which must not SIGPIPE the test.
+                            let n = reply[offset...].prefix(1000).withUnsafeBytes {
+                                send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                            }
                             if n <= 0 { break }
                             offset += n
                         }
