@@ -73,7 +73,12 @@ static int entry_pieces(const struct alloc_tag_entry *e, struct entry_text *t, s
 
 	put_int(&counts, (long long)e->bytes, 1, 12);
 	put(&counts, " ", 1);
-	put_int(&counts, (long long)e->calls, 0, 8);
+	/* Counters are summed while other threads run, so a free on one thread can be read before
+	 * the allocation it undoes on another: a live count can read below zero for a moment.
+	 * The bytes column is signed (%12lli) and shows it; %8llu cannot, and would print 20
+	 * digits and break the line's shape, so the text shows such a count as 0.  Snapshots
+	 * (alloc_tag_snapshot) keep the raw sums. */
+	put_int(&counts, e->calls < 0 ? 0 : (long long)e->calls, 0, 8);
 	put(&counts, " ", 1);
 	put(&lineno, ":", 1);
 	put_int(&lineno, (long long)e->lineno, 0, 0);
