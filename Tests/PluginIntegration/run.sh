@@ -52,7 +52,7 @@ check "plain build warns at every untagged site" test "$warnings" = "$expected_w
 # 2. Annotate both targets in place; a second run changes nothing.
 annotate() { swift package --scratch-path "$SCRATCH" --allow-writing-to-package-directory alloc-tag annotate "$@" 2>&1; }
 out=$(annotate --target PluginDemo --target DemoC) || { echo "$out"; exit 1; }
-check "annotate reports the Swift sites" grep -q '2 Swift files changed; 6 sites wrapped; 0 sites left untagged' <<<"$out"
+check "annotate reports the Swift sites" grep -q '2 Swift files changed; 6 sites wrapped; 0 bodies scoped; 0 sites left untagged' <<<"$out"
 check "annotate reports the C sites" grep -q '3 of 3 sites tagged' <<<"$out"
 snapshot=$(cat Sources/*/*.swift Sources/DemoC/*.c | md5sum)
 annotate --target PluginDemo --target DemoC >/dev/null
