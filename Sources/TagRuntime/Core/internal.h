@@ -252,6 +252,19 @@ ALLOC_TAG_HIDDEN int alloc_tag_glibc_freed(const void *mem);
 ALLOC_TAG_HIDDEN int alloc_tag_entry_at(uint32_t index, const struct alloc_tag_counters *sum,
 					struct alloc_tag_entry *e);
 
+/* report.c: every index's counters summed into mmap'd memory (never malloc); NULL when none
+ * could be had.  The caller munmaps (sums, *mapped). */
+ALLOC_TAG_HIDDEN struct alloc_tag_counters *alloc_tag_sum_all(uint32_t *limit, size_t *mapped);
+
+/* report.c: writes header, then each listed site's allocinfo line, after prefix's text when
+ * prefix is not NULL (at most ALLOC_TAG_LINE_PREFIX_MAX bytes; returns its length).  The one
+ * line writer of the v2.0 report and the extended report: buffered, no line limit, no malloc. */
+#define ALLOC_TAG_LINE_PREFIX_MAX 128
+typedef size_t (*alloc_tag_line_prefix)(const struct alloc_tag_entry *e, char *out);
+ALLOC_TAG_HIDDEN int alloc_tag_write_report(int fd, const char *header, size_t header_len,
+					    const struct alloc_tag_counters *sums, uint32_t limit,
+					    alloc_tag_line_prefix prefix);
+
 /* Writes every piece, retrying partial writes and EINTR; 0 or -1 (errno).  Advances iov. */
 struct iovec;
 ALLOC_TAG_HIDDEN int alloc_tag_write_all(int fd, struct iovec *iov, int n);

@@ -130,10 +130,10 @@ int alloc_tag_format_entry(char *buf, size_t size, const struct alloc_tag_entry 
 
 /* Sums counters for every index into memory from mmap (never malloc: this also runs at
  * exit and from the out-of-memory path).  Returns NULL when memory could not be had. */
-static struct alloc_tag_counters *sum_all(uint32_t *limit, size_t *mapped)
+struct alloc_tag_counters *alloc_tag_sum_all(uint32_t *limit, size_t *mapped)
 {
 	*limit = codetag_index_limit();
-	*mapped = sizeof(struct alloc_tag_counters) * *limit;
+	*mapped = sizeof(struct alloc_tag_counters) * (*limit > 0 ? *limit : 1);
 	void *p = mmap(NULL, *mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
@@ -175,7 +175,7 @@ size_t alloc_tag_snapshot(struct alloc_tag_entry **entries)
 
 	alloc_tag_init();
 	*entries = NULL;
-	sums = sum_all(&limit, &mapped);
+	sums = alloc_tag_sum_all(&limit, &mapped);
 	if (sums == NULL)
 		return 0;
 	/* The runtime's own memory is charged to its own line, like anyone else's. */
@@ -221,27 +221,31 @@ int alloc_tag_write_entry(int fd, const char *prefix, const struct alloc_tag_ent
 
 /* Lines are gathered in a buffer and written in large writes; a line longer than the
  * buffer is written whole from its pieces (there is no line limit). */
-int alloc_tag_report_fd(int fd)
+int alloc_tag_write_report(int fd, const char *header, size_t header_len,
+			   const struct alloc_tag_counters *sums, uint32_t limit, alloc_tag_line_prefix prefix)
 {
 	char buf[16384];
-	size_t used = sizeof(ALLOC_TAG_REPORT_HEADER) - 1;
-	uint32_t limit;
-	size_t mapped;
-	struct alloc_tag_counters *sums;
+	size_t used = 0;
 	int rc = 0;
 
-	alloc_tag_init();
-	sums = sum_all(&limit, &mapped);
-	if (sums == NULL)
-		return -1;
-	memcpy(buf, ALLOC_TAG_REPORT_HEADER, used);
+	if (header_len > sizeof(buf)) {
+		struct iovec whole = { (void *)header, header_len };
+		rc = alloc_tag_write_all(fd, &whole, 1);
+	} else {
+		memcpy(buf, header, header_len);
+		used = header_len;
+	}
 	for (uint32_t i = ALLOC_TAG_UNTAGGED_INDEX; i < limit && rc == 0; i++) {
 		struct alloc_tag_entry e;
 		struct entry_text t;
-		struct iovec iov[ENTRY_PIECES + 1];
+		char before[ALLOC_TAG_LINE_PREFIX_MAX];
+		struct iovec iov[ENTRY_PIECES + 2];
+		int n = 0;
 		if (!alloc_tag_entry_at(i, &sums[i], &e))
 			continue;
-		int n = entry_pieces(&e, &t, iov + 1);
+		if (prefix != NULL)
+			iov[1 + n++] = (struct iovec){ before, prefix(&e, before) };
+		n += entry_pieces(&e, &t, iov + 1 + n);
 		size_t len = pieces_length(iov + 1, n);
 		if (used + len > sizeof(buf)) {
 			iov[0] = (struct iovec){ buf, used };
@@ -259,6 +263,21 @@ int alloc_tag_report_fd(int fd)
 		struct iovec last = { buf, used };
 		rc = alloc_tag_write_all(fd, &last, 1);
 	}
+	return rc;
+}
+
+int alloc_tag_report_fd(int fd)
+{
+	uint32_t limit;
+	size_t mapped;
+	struct alloc_tag_counters *sums;
+
+	alloc_tag_init();
+	sums = alloc_tag_sum_all(&limit, &mapped);
+	if (sums == NULL)
+		return -1;
+	int rc = alloc_tag_write_report(fd, ALLOC_TAG_REPORT_HEADER, sizeof(ALLOC_TAG_REPORT_HEADER) - 1,
+					sums, limit, NULL);
 	munmap(sums, mapped);
 	return rc;
 }
