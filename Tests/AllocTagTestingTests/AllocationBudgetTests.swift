@@ -49,7 +49,7 @@ final class AllocationBudgetXCTests: XCTestCase {
         XCTAssertEqual(AllocationBudget.violations(of: peaks, in: report), [
             "budget line 2: error: max_peak_bytes cannot be checked for a block (the runtime keeps only a site's lifetime peak); "
                 + "use max_bytes or max_total_bytes, or check peaks with tagger allocinfo --budget [alloc-budget]",
-            "a.swift:3: error: 1 allocations in total over budget 0 [alloc-budget]",
+            "a.swift:3: error: 1 allocation in total over budget 0 [alloc-budget]",
         ])
     }
 

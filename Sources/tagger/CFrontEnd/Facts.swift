@@ -93,7 +93,6 @@ struct TranslationUnitFacts: Sendable {
     var skipped: [String: [ClosedRange<Int>]] = [:]
     var errors: [Finding] = []
     var analysedFiles: Set<String> = []
-    var outsideFiles: Set<String> = []
     /// Every file the translation unit was seen to read (for cache validation).
     var seenFiles: Set<String> = []
 }

@@ -118,19 +118,4 @@ extension SourceText {
         }
         return n
     }
-
-    /// For each directive index, the conditional nesting depth *before* it, and for any
-    /// offset the start of the outermost `#if` group enclosing it (nil at depth 0).
-    func outermostConditionalStart(enclosing offset: Int, directives: [Directive]) -> Int? {
-        var stack: [Int] = []
-        for d in directives {
-            if d.start >= offset { break }
-            switch d.keyword {
-            case "if", "ifdef", "ifndef": stack.append(d.start)
-            case "endif": if !stack.isEmpty { stack.removeLast() }
-            default: break
-            }
-        }
-        return stack.first
-    }
 }

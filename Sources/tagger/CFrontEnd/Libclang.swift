@@ -28,8 +28,6 @@ struct Clang {
     }
 
     func spelling(_ c: TCXCursor) -> String { string(api.getCursorSpelling(c)) }
-    func kind(_ c: TCXCursor) -> Int32 { api.getCursorKind(c) }
-    func isNull(_ c: TCXCursor) -> Bool { api.Cursor_isNull(c) != 0 }
 
     /// File, 1-based line and column, and byte offset of a location as written in a file
     /// (macro arguments map to where they were written, macro bodies to the expansion).

@@ -344,7 +344,7 @@ struct Planner {
                     let trimmed = header.trimmingTrailingWhitespace()
                     insertion += "\(LineMarker.placeholder(f.line))\(trimmed)\n{\n\treturn alloc_hooks(\(f.name)_noprof(\(args)));\n}\n"
                 }
-                insertion += define + LineMarker.placeholder(text.line(of: at) + (at == text.count ? 1 : 0), resync: true)
+                insertion += define + LineMarker.placeholder(text.line(of: at) + (at == text.count ? 1 : 0))
                 edit(file, at, 0, insertion, order: 2)
             }
         }
@@ -352,18 +352,18 @@ struct Planner {
 
     private mutating func reportFindings() {
         for s in sites where !s.tagged {
-            findings.append(Finding(ruleID: "untagged-site", severity: .warning,
+            findings.append(Finding(ruleID: Rules.untaggedSite.id, severity: .warning,
                                     message: "\(s.callee)() is not tagged: \(s.reason ?? "")", location: s.location))
         }
         for (_, h) in inference.helpers.sorted(by: { $0.key < $1.key }) where !h.alreadyApplied && facts.analysedFiles.contains(h.location.file) {
             if let reason = h.reason {
                 if !applying {
-                    findings.append(Finding(ruleID: "noprof-helper", severity: .warning,
+                    findings.append(Finding(ruleID: Rules.noprofHelper.id, severity: .warning,
                         message: "\(h.name)() returns memory from \(h.returns)(); the _noprof recipe cannot be applied (\(reason)), so `tagger annotate` hooks its callers with alloc_hooks() and makes its own allocations _noprof",
                         location: h.location))
                 }
             } else if !applying {
-                findings.append(Finding(ruleID: "noprof-helper", severity: .warning,
+                findings.append(Finding(ruleID: Rules.noprofHelper.id, severity: .warning,
                     message: "\(h.name)() returns memory from \(h.returns)(); `tagger annotate` renames it \(h.name)_noprof and adds #define \(h.name)(...) alloc_hooks(\(h.name)_noprof(__VA_ARGS__)) so its callers are charged",
                     location: h.location))
             }
@@ -373,7 +373,7 @@ struct Planner {
         for (name, loc) in facts.addressTaken.sorted(by: { $0.key < $1.key })
         where (allocators.contains(name) || helperNames.contains(name)) && !reachDecided.contains(name) {
             guard facts.analysedFiles.contains(loc.file) else { continue }
-            findings.append(Finding(ruleID: "indirect-allocator", severity: .warning,
+            findings.append(Finding(ruleID: Rules.indirectAllocator.id, severity: .warning,
                 message: "\(name) is used as a function pointer here: calls through the pointer cannot be tagged at their call sites and are charged to the tag current at the time (untagged when none); name the functions that call through it with --allocator, or list the function that wraps it under \"noprof\" in \(CConfig.fileName)",
                 location: loc))
         }
@@ -387,7 +387,7 @@ struct Planner {
                 }
                 guard let hit else { continue }
                 let l0 = text.line(of: r.lowerBound), l1 = text.line(of: r.upperBound)
-                findings.append(Finding(ruleID: "inactive-region", severity: .note,
+                findings.append(Finding(ruleID: Rules.inactiveRegion.id, severity: .note,
                     message: "lines \(l0)-\(l1) are in an inactive preprocessor branch and were not analysed; the \(text.spelling(toks[hit]))() call on line \(text.line(of: toks[hit].start)) is not tagged (annotate again with the flags that enable it)",
                     location: SourceLocation(file: file, line: l0, column: 1)))
             }

@@ -12,7 +12,6 @@ struct ProgramFacts {
     var skipped: [String: Set<ClosedRange<Int>>] = [:]
     var errors: [Finding] = []
     var analysedFiles: Set<String> = []
-    var outsideFiles: Set<String> = []
     private var callIndex: [String: Int] = [:]
 
     mutating func add(_ tu: TranslationUnitFacts) {
@@ -45,6 +44,5 @@ struct ProgramFacts {
         for (file, ranges) in tu.skipped { skipped[file, default: []].formUnion(ranges) }
         errors += tu.errors.filter { !errors.contains($0) }
         analysedFiles.formUnion(tu.analysedFiles)
-        outsideFiles.formUnion(tu.outsideFiles)
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// the original numbering (`tagger cc`), and vanish otherwise.
 enum LineMarker {
     static let sentinel = "\u{1}"
-    static func placeholder(_ line: Int, resync: Bool = false) -> String { "\(sentinel)\(line)\(sentinel)" }
+    static func placeholder(_ line: Int) -> String { "\(sentinel)\(line)\(sentinel)" }
 
     static func expand(_ text: String, path: String?) -> String {
         guard text.contains(sentinel) else { return text }

@@ -104,7 +104,6 @@ final class TranslationUnitAnalyzer {
         let file = info(loc.file)
         guard let path = file.path else { return Int32(TCX_Visit_Continue) }
         guard file.editable else {
-            facts.outsideFiles.insert(path)
             if file.facts, kind == TCXC_FunctionDecl, api.isCursorDefinition(cursor) != 0 {
                 recordFunction(cursor, path: path, nameLoc: loc, extent: (0, 0), sameFile: false)
             } else if file.facts, kind == TCXC_VarDecl {
@@ -644,7 +643,7 @@ final class TranslationUnitAnalyzer {
             let path = info(loc.file).path ?? facts.mainFile
             let message = clang.string(api.getDiagnosticSpelling(d))
             facts.errors.append(Finding(
-                ruleID: "parse-error", severity: .error,
+                ruleID: Rules.parseError.id, severity: .error,
                 message: "\(message); call sites after this point may be missing (check the compile flags)",
                 location: SourceLocation(file: path, line: max(loc.line, 1), column: max(loc.column, 1))))
         }

@@ -13,7 +13,12 @@ final class ReporterGoldenTests: XCTestCase {
         let actual = reporter.render(ReporterScenario.report(), tool: ReporterScenario.tool)
         let url = Self.goldenDirectory.appendingPathComponent(name)
         if ProcessInfo.processInfo.environment["GATE_UPDATE_GOLDEN"] == "1" {
+            // Recording mode never passes (so CI with the variable set goes red): the run that
+            // rewrote the file proves nothing; review the diff and run again without it.
+            let previous = try? String(contentsOf: url, encoding: .utf8)
             try AtomicFile.write(actual, to: url.path)
+            XCTFail("GATE_UPDATE_GOLDEN=1: Golden/\(name) \(previous == actual ? "unchanged" : "rewritten"); review it and run again without the variable", file: file, line: line)
+            return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
         XCTAssertEqual(actual, expected, "\(reporter.rawValue) output differs from Golden/\(name)", file: file, line: line)

@@ -46,9 +46,9 @@ public struct Budget: Hashable, Sendable {
         public func describe(_ value: Int64) -> String {
             switch self {
             case .bytes: "\(value) live bytes"
-            case .calls: "\(value) live allocations"
+            case .calls: "\(value) live \(value == 1 ? "allocation" : "allocations")"
             case .totalBytes: "\(value) bytes allocated in total"
-            case .totalCalls: "\(value) allocations in total"
+            case .totalCalls: "\(value) \(value == 1 ? "allocation" : "allocations") in total"
             case .peakBytes: "\(value) peak live bytes"
             }
         }
