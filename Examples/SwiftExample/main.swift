@@ -2,14 +2,12 @@ import TagRuntime
 
 // Tags are file-scope records in the `alloc_tags` section, one per call site. (The build
 // plugin generates these for annotated code; here they are written by hand.)
-#if compiler(>=6.3)
 @section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
 var nodesTag: AllocTagRecord = (0x3147_4154, 1, 19, 0,
     { nil }, { StaticString("buildTree(depth:)").utf8Start }, { StaticString("SwiftExample/main.swift").utf8Start })
 @section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
 var namesTag: AllocTagRecord = (0x3147_4154, 1, 25, 0,
     { nil }, { StaticString("main").utf8Start }, { StaticString("SwiftExample/main.swift").utf8Start })
-#endif
 
 final class Node {
     var children: [Node] = []

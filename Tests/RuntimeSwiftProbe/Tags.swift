@@ -1,7 +1,6 @@
 import TagRuntime
 
 // One tag per scenario, told apart by function name (the probe looks entries up by it).
-#if compiler(>=6.3)
 @section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
 var classTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
     { nil }, { StaticString("probe.classInstances").utf8Start }, { StaticString("Probe.swift").utf8Start })
@@ -53,4 +52,3 @@ var taskOddTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
 @section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
 var taskSiteTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
     { nil }, { StaticString("probe.taskSite").utf8Start }, { StaticString("Probe.swift").utf8Start })
-#endif

@@ -92,13 +92,8 @@ final class LexScanTests: XCTestCase {
 
             private func _allocTagNoModule() -> UnsafePointer<UInt8>? { nil }
 
-            #if compiler(>=6.3)
             @section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe) var allocTag_A_f_000000000001: AllocTagRecord = \
             (0x31474154, 1, 7, 0, _allocTagNoModule, { StaticString("A.f(x:)").utf8Start }, { StaticString("/p/A \\"q\\".swift").utf8Start })
-            #else
-            @exclusivity(unchecked) nonisolated(unsafe) var allocTag_A_f_000000000001: AllocTagRecord = \
-            (0x31474154, 1, 7, 0, _allocTagNoModule, { StaticString("A.f(x:)").utf8Start }, { StaticString("/p/A \\"q\\".swift").utf8Start })
-            #endif
 
             """)
     }

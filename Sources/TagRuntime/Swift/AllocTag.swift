@@ -1,5 +1,13 @@
 import CAllocTag
 
+// Tags reach the runtime only through the `alloc_tags` section, which `@section` (Swift 6.3)
+// writes. An older compiler would build every tag outside the section, where the runtime
+// never sees it: every site silently untagged. So the package refuses such a compiler, and
+// nothing it generates carries a fallback for one.
+#if !compiler(>=6.3)
+#error("alloctag needs Swift 6.3 or later: static tags are placed in the alloc_tags section with @section")
+#endif
+
 /// A function returning one of a tag's strings. Swift cannot place a string pointer in a
 /// constant record, but it can place a non-capturing `@convention(c)` closure that returns
 /// `StaticString.utf8Start`.

@@ -11,11 +11,8 @@ public enum SwiftTagFile {
         let noModule = "_allocTagNoModule"
         out += "import TagRuntime\n\n"
         out += "private func \(noModule)() -> UnsafePointer<UInt8>? { nil }\n\n"
-        out += "#if compiler(>=6.3)\n"
+        // No `#if compiler` fallback: TagRuntime refuses compilers without `@section`.
         for tag in tags { out += "@section(\"alloc_tags\") @used " + declaration(tag, noModule: noModule) }
-        out += "#else\n"
-        for tag in tags { out += declaration(tag, noModule: noModule) }
-        out += "#endif\n"
         return out
     }
 
