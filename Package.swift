@@ -124,7 +124,9 @@ let package = Package(
             path: "Tests/TagRuntimeMetricsTests"
         ),
         .testTarget(name: "AllocTagTestingTests", dependencies: ["AllocTagTesting", "TagRuntime", "AllocReport"], path: "Tests/AllocTagTestingTests"),
-        .testTarget(name: "CFrontEndTests", dependencies: ["TaggerC", "TaggerCore"], path: "Tests/CFrontEndTests"),
-        .testTarget(name: "SwiftFrontEndTests", dependencies: ["TaggerSwift", "TaggerLexScan", "TaggerCore"], path: "Tests/SwiftFrontEndTests"),
+        // Test support shared by the test targets (the one marked-text helper).
+        .target(name: "TaggerTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CFrontEndTests", dependencies: ["TaggerC", "TaggerCore", "TaggerTestSupport"], path: "Tests/CFrontEndTests"),
+        .testTarget(name: "SwiftFrontEndTests", dependencies: ["TaggerSwift", "TaggerLexScan", "TaggerCore", "TaggerTestSupport"], path: "Tests/SwiftFrontEndTests"),
     ]
 )

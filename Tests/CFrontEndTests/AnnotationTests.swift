@@ -336,7 +336,7 @@ final class AnnotationTests: XCTestCase {
     }
 
     func testScanListsSitesWithFunctionsAndReasons() throws {
-        let dir = MarkedText.scratchDirectory()
+        let dir = CHarness.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/s.c"
         try """
@@ -358,7 +358,7 @@ final class AnnotationTests: XCTestCase {
         // Calls that alloc_tag/override.h turns into hooked macros are sites, tagged at their
         // own line; `(malloc)(n)` bypasses the macro and is an untagged site, not a silent skip;
         // a _noprof spelling inside a _noprof function is charged to its caller's hook.
-        let dir = MarkedText.scratchDirectory()
+        let dir = CHarness.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/o.c"
         try """
@@ -370,14 +370,14 @@ final class AnnotationTests: XCTestCase {
         #define fill(...) alloc_hooks(fill_noprof(__VA_ARGS__))
         char *f(struct box *b) { char *a = strdup("x"); void *c = (malloc)(64); free(c); fill(b); return a; }
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        let r = try CFrontEnd.scan(files: [path], flags: .fixed(["-I", MarkedText.runtimeInclude]), config: CConfig(root: dir))
+        let r = try CFrontEnd.scan(files: [path], flags: .fixed(["-I", CHarness.runtimeInclude]), config: CConfig(root: dir))
         let summary = r.sites.map { "\($0.location.line):\($0.location.column) \($0.callee) \($0.tagged)" }
         XCTAssertEqual(summary, ["5:48 malloc true", "7:36 strdup true", "7:59 malloc false", "7:82 fill_noprof true"])
         XCTAssertTrue(r.sites[2].reason!.contains("parenthesised"), r.sites[2].reason!)
     }
 
     func testParseErrorsNameFileAndLineAndNothingIsWritten() throws {
-        let dir = MarkedText.scratchDirectory()
+        let dir = CHarness.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/broken.c"
         let source = "#include <stdlib.h>\n#include \"missing.h\"\nvoid *f(void) { return malloc(1); }\n"
@@ -392,7 +392,7 @@ final class AnnotationTests: XCTestCase {
     }
 
     func testLineMarkersKeepOriginalNumbering() throws {
-        let dir = MarkedText.scratchDirectory()
+        let dir = CHarness.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/lm.c"
         try """

@@ -6,7 +6,7 @@ import XCTest
 /// allocations at the helpers' callers, at the original file's line numbers.
 final class CompilerLauncherTests: XCTestCase {
     func testHelperAllocationsAreChargedToCallersAtOriginalLines() throws {
-        let dir = MarkedText.scratchDirectory()
+        let dir = CHarness.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let source = """
         #include <stdio.h>

@@ -1,4 +1,5 @@
 import TaggerCore
+import TaggerTestSupport
 @testable import TaggerLexScan
 import XCTest
 @testable import TaggerSwift

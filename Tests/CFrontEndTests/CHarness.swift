@@ -1,31 +1,13 @@
 import Foundation
 import TaggerC
 import TaggerCore
+import TaggerTestSupport
 import XCTest
 
-/// Marked-text harness: `input` carries markers (1️⃣, 2️⃣, …) where findings are expected;
-/// the markers are removed, the file is annotated in a scratch directory, and the output,
-/// the findings at each marker, idempotence and compilation with gcc and clang are checked.
-enum MarkedText {
-    static let markers = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣"]
-
-    /// The text without markers, and each marker's 1-based (line, column) in bytes.
-    static func strip(_ input: String) -> (String, [String: (line: Int, column: Int)]) {
-        var text = ""
-        var found: [String: (Int, Int)] = [:]
-        var rest = Substring(input)
-        while !rest.isEmpty {
-            if let m = markers.first(where: { rest.hasPrefix($0) }) {
-                let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                found[m] = (lines.count, lines.last!.utf8.count + 1)
-                rest = rest.dropFirst(m.count)
-            } else {
-                text.append(rest.removeFirst())
-            }
-        }
-        return (text, found)
-    }
-
+/// The C rewriter's test harness: `input` carries markers (see `MarkedText`) where findings
+/// are expected; the markers are removed, the file is annotated in a scratch directory, and the
+/// output, the findings at each marker, idempotence and compilation with gcc and clang are checked.
+enum CHarness {
     static var runtimeInclude: String {
         URL(fileURLWithPath: SourceCacheTestAccess.canonical(#filePath)).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources/TagRuntime/Core/include").path
@@ -65,9 +47,10 @@ func assertAnnotation(
     expectedHeaders: [String: String] = [:], config: CConfig = CConfig(), flags: [String] = [],
     compile: Bool = true, file: StaticString = #filePath, line: UInt = #line
 ) throws {
-    let dir = MarkedText.scratchDirectory()
+    let dir = CHarness.scratchDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
-    let (text, marks) = MarkedText.strip(input)
+    let marked = MarkedText(input)
+    let (text, marks) = (marked.text, marked.positions)
     let path = dir + "/main.c"
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     for (name, body) in headers { try body.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
@@ -93,7 +76,7 @@ func assertAnnotation(
                    "scan after annotate: \(rescan.sites.filter { !$0.tagged })", file: file, line: line)
     if compile {
         for compiler in ["gcc", "clang"] {
-            let (ok, log) = MarkedText.compiles(path, with: compiler)
+            let (ok, log) = CHarness.compiles(path, with: compiler)
             XCTAssertTrue(ok, "\(compiler) rejects the annotated file:\n\(log)", file: file, line: line)
         }
     }

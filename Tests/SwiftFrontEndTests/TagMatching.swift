@@ -1,28 +1,4 @@
-/// Marked-text fixtures: `1️⃣`…`9️⃣` stand where a site (or finding) is expected; they are
-/// removed from the text, and each marker's 1-based line and UTF-8 column is recorded.
-struct MarkedText {
-    static let markers = ["1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣"]
-
-    var text: String
-    var positions: [String: (line: Int, column: Int)] = [:]
-
-    init(_ marked: String) {
-        var out = ""
-        var line = 1, column = 1
-        var rest = Substring(marked)
-        outer: while let c = rest.first {
-            for m in MarkedText.markers where rest.hasPrefix(m) {
-                positions[m] = (line, column)
-                rest = rest.dropFirst(m.count)
-                continue outer
-            }
-            out.append(c)
-            if c == "\n" { line += 1; column = 1 } else { column += String(c).utf8.count }
-            rest = rest.dropFirst()
-        }
-        text = out
-    }
-}
+import TaggerTestSupport
 
 /// Replaces `$T1`, `$T2`… in an expected text by the tag names an annotation chose, checking
 /// that each placeholder always stands for one name, distinct placeholders for distinct
