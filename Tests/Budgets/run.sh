@@ -13,14 +13,13 @@ TAGGER=${1:-${TAGGER:-$root/.build/debug/tagger}}
 work=$(mktemp -d "${TMPDIR:-/tmp}/alloctag-budgets.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 2
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+counter_suite=budgets
+. "$root/Tests/lib/counter.sh"
 # expect NAME STATUS GOT_STATUS [EXPECTED_TEXT FILE]
 expect() {
-	if [ "$2" != "$3" ]; then bad "$1: exit $3, expected $2"; sed 's/^/    /' out err 2>/dev/null | head -10; return; fi
-	if [ $# -ge 5 ] && [ "$(cat "$5")" != "$4" ]; then bad "$1: got"; sed 's/^/    /' "$5" | head -10; echo "    expected: $4"; return; fi
-	ok
+	if [ "$2" != "$3" ]; then fail "$1: exit $3, expected $2"; sed 's/^/    /' out err 2>/dev/null | head -10; return; fi
+	if [ $# -ge 5 ] && [ "$(cat "$5")" != "$4" ]; then fail "$1: got"; sed 's/^/    /' "$5" | head -10; echo "    expected: $4"; return; fi
+	pass
 }
 
 # Line 7 holds 4 MiB live (1 MiB allocated and freed before it: peak 5 MiB, the process's
@@ -61,7 +60,7 @@ C
 
 build_and_run() { # $1: optimisation; writes report.txt
 	gcc "$1" -D_GNU_SOURCE -I "$core/include" peak.c "$core"/*.c -o peak -lpthread 2>build.err ||
-		{ bad "build peak.c $1"; cat build.err; return 1; }
+		{ fail "build peak.c $1"; cat build.err; return 1; }
 	shift
 	env ALLOCTAG_INSPECT=0 ALLOCTAG_PEAK_INTERVAL=1 ALLOCTAG_REPORT_EXTENDED="$work/report.txt" ./peak "$@"
 }
@@ -105,16 +104,16 @@ budget failed: 2 errors, 0 warnings, 0 notes" out
 	# The same findings through the gate's other reporters.
 	"$TAGGER" allocinfo --budget budget.json report.txt --reporter github > out 2>err
 	expect "$opt github reporter" 1 $?
-	grep -q '^::error file=peak.c,line=10' out && ok || { bad "$opt github annotation"; cat out; }
+	grep -q '^::error file=peak.c,line=10' out && pass || { fail "$opt github annotation"; cat out; }
 	"$TAGGER" allocinfo --budget budget.json report.txt --reporter sarif > out 2>err
 	expect "$opt sarif reporter" 1 $?
-	python3 -c 'import json,sys; r=json.load(open("out"))["runs"][0]["results"]; assert [x["ruleId"] for x in r] == ["alloc-budget"]*2, r' && ok || bad "$opt sarif results"
+	python3 -c 'import json,sys; r=json.load(open("out"))["runs"][0]["results"]; assert [x["ruleId"] for x in r] == ["alloc-budget"]*2, r' && pass || fail "$opt sarif results"
 	"$TAGGER" allocinfo --budget budget.json report.txt --reporter junit > out 2>err
 	expect "$opt junit reporter" 1 $?
-	grep -q '<testsuites name="alloc-tag" tests="2" failures="2"' out && ok || { bad "$opt junit"; head -3 out; }
+	grep -q '<testsuites name="alloc-tag" tests="2" failures="2"' out && pass || { fail "$opt junit"; head -3 out; }
 	"$TAGGER" allocinfo --budget budget.json report.txt --reporter json > out 2>err
 	expect "$opt json reporter" 1 $?
-	python3 -c 'import json; d=json.load(open("out")); assert d["passed"] is False and "coverage" not in d and len(d["findings"]) == 2, d' && ok || bad "$opt json reporter content"
+	python3 -c 'import json; d=json.load(open("out")); assert d["passed"] is False and "coverage" not in d and len(d["findings"]) == 2, d' && pass || fail "$opt json reporter content"
 
 	# An entry whose site is gone fails the run (exit 1), at the entry's line.
 	printf '{"sites": [\n  {"file": "peak.c", "line": 7, "max_bytes": 4194304},\n  {"file": "peak.c", "line": 99, "max_bytes": 1}\n]}\n' > gone.json
@@ -170,8 +169,7 @@ if gcc -O0 -D_GNU_SOURCE -I "$core/include" twins.c "$core"/*.c -o twins -lpthre
 	"$TAGGER" allocinfo --budget twins.json twins.txt > out 2>err
 	expect "twins own report within" 0 $? "budget passed: 0 errors, 0 warnings, 0 notes" out
 else
-	bad "build twins.c"; cat build.err
+	fail "build twins.c"; cat build.err
 fi
 
-echo "budgets: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -16,8 +16,8 @@ TAGGER=${TAGGER:-$ROOT/.build/debug/tagger}
 WORK=$(mktemp -d /tmp/alloctag-ccproject.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export ALLOCTAG_FACTS_DIR=$WORK/facts
-passed=0 failed=0
-check() { if [ "$2" = 1 ]; then echo "  ok: $1"; passed=$((passed + 1)); else echo "  FAIL: $1"; failed=$((failed + 1)); fi; }
+counter_suite=ccproject
+. "$ROOT/Tests/lib/counter.sh"
 
 # The report's main.c rows as "line:bytes:calls" sorted, and the bytes on any other tagged line.
 rows() {
@@ -47,17 +47,17 @@ for opt in "-O0 -g" "-O2"; do
 	make -s -C "$WORK/p" -j2 CC="$TAGGER cc gcc" CFLAGS="$opt" 2>"$WORK/log" >/dev/null; t2=$(now)
 	cat "$WORK/log"
 	echo "  build: plain $(elapsed "$t0" "$t1")s, tagger cc $(elapsed "$t1" "$t2")s (first build: every file's facts gathered)"
-	check "no file fell back to an uninstrumented compile" "$([ "$(grep -c 'tagger cc: warning' "$WORK/log" || true)" = 0 ] && echo 1 || echo 0)"
+	check_flag "no file fell back to an uninstrumented compile" "$([ "$(grep -c 'tagger cc: warning' "$WORK/log" || true)" = 0 ] && echo 1 || echo 0)"
 	ALLOCTAG_REPORT="$WORK/report" "$WORK/p/demo" >/dev/null
 	got=$(rows "$WORK/report")
 	echo "  report: $got"
-	check "every byte on main.c's calling lines, exact" "$([ "$got" = "$EXPECTED" ] && echo 1 || echo 0)"
+	check_flag "every byte on main.c's calling lines, exact" "$([ "$got" = "$EXPECTED" ] && echo 1 || echo 0)"
 	# Incremental: util.c changes (a new line above the wrapper); only util.o is rebuilt.
 	sed -i '1i /* edited */' "$WORK/p/util.c"
 	make -s -C "$WORK/p" -j2 CC="$TAGGER cc gcc" CFLAGS="$opt" 2>"$WORK/log" >/dev/null
 	ALLOCTAG_REPORT="$WORK/report" "$WORK/p/demo" >/dev/null
 	got=$(rows "$WORK/report")
-	check "incremental rebuild keeps the attribution ($got)" "$([ "$got" = "$EXPECTED" ] && [ ! -s "$WORK/log" ] && echo 1 || echo 0)"
+	check_flag "incremental rebuild keeps the attribution ($got)" "$([ "$got" = "$EXPECTED" ] && [ ! -s "$WORK/log" ] && echo 1 || echo 0)"
 done
 
 echo "== tagger annotate of every file, then a plain compile"
@@ -68,8 +68,7 @@ for opt in "-O0" "-O2"; do
 	ALLOCTAG_REPORT="$WORK/report" "$WORK/a/demo" >/dev/null
 	got=$(rows "$WORK/report")
 	# One line lower: annotate adds the #include to main.c.
-	check "annotated ($opt): every byte on main.c's calling lines ($got)" \
+	check_flag "annotated ($opt): every byte on main.c's calling lines ($got)" \
 		"$([ "$got" = "9:24:1 10:100:1 11:200:1 12:300:1 13:400:1 14:27:1 15:60:1 other=0" ] && echo 1 || echo 0)"
 done
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -8,8 +8,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 core="$root/Sources/TagRuntime/Core"
 work=$(mktemp -d "${TMPDIR:-/tmp}/alloctag-runtime-gate.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "runtime-gate: FAIL: $*" >&2; failures=$((failures + 1)); }
+counter_suite=runtime-gate
+. "$root/Tests/lib/counter.sh"
+contains() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
 
 cat >"$work/probe.c" <<'C'
 #include <stdio.h>
@@ -46,38 +47,28 @@ run() {
 }
 
 run fatal
-[ "$status" = 0 ] || fail "all tagged, fatal: status $status, expected 0 ($err)"
-[ -z "$err" ] || fail "all tagged, fatal: unexpected stderr: $err"
+check "all tagged, fatal: status $status, expected 0 ($err)" [ "$status" = 0 ]
+check "all tagged, fatal: no stderr (got: $err)" [ -z "$err" ]
 
 run fatal untagged
-[ "$status" = 1 ] || fail "untagged, fatal: status $status, expected 1"
-[ "$out" = done ] || fail "untagged, fatal: the program must run to its end (stdout: $out)"
-case $err in
-*"allocation with no current tag from instrumented code at "*"probe+0x"*) ;;
-*) fail "untagged, fatal: no warning naming the place: $err" ;;
-esac
-case $err in
-*"ALLOCTAG_DEBUG=fatal: 1 debug warning(s) fired; exiting with status 1"*) ;;
-*) fail "untagged, fatal: no exit message: $err" ;;
-esac
+check "untagged, fatal: status $status, expected 1" [ "$status" = 1 ]
+check "untagged, fatal: the program runs to its end (stdout: $out)" [ "$out" = done ]
+check "untagged, fatal: a warning naming the place" \
+	contains "$err" "allocation with no current tag from instrumented code at "
+check "untagged, fatal: the place is an image offset" contains "$err" "probe+0x"
+check "untagged, fatal: the exit message" \
+	contains "$err" "ALLOCTAG_DEBUG=fatal: 1 debug warning(s) fired; exiting with status 1"
 offset=$(printf '%s\n' "$err" | sed -n 's/.*probe+\(0x[0-9a-f]*\)).*/\1/p' | head -n 1)
-if command -v addr2line >/dev/null 2>&1; then
-	where=$(addr2line -e "$work/probe" "$offset")
-	[ "$where" = "$work/probe.c:10" ] || fail "addr2line $offset gave '$where', expected $work/probe.c:10"
-else
-	echo "runtime-gate: addr2line not installed (binutils); skipping the file:line check" >&2
-fi
+# addr2line comes with binutils, which Tests/setup installs: no skip.
+where=$(addr2line -e "$work/probe" "$offset")
+check "addr2line $offset gives $work/probe.c:10 (got '$where')" [ "$where" = "$work/probe.c:10" ]
 
 run 1 untagged
-[ "$status" = 0 ] || fail "untagged, ALLOCTAG_DEBUG=1: status $status, expected 0 (warn only)"
-case $err in *"allocation with no current tag"*) ;; *) fail "untagged, ALLOCTAG_DEBUG=1: no warning" ;; esac
+check "untagged, ALLOCTAG_DEBUG=1: status $status, expected 0 (warn only)" [ "$status" = 0 ]
+check "untagged, ALLOCTAG_DEBUG=1: a warning" contains "$err" "allocation with no current tag"
 
 run "" untagged
-[ "$status" = 0 ] || fail "untagged, no debug: status $status"
-[ -z "$err" ] || fail "untagged, no debug: unexpected stderr: $err"
+check "untagged, no debug: status $status, expected 0" [ "$status" = 0 ]
+check "untagged, no debug: no stderr (got: $err)" [ -z "$err" ]
 
-if [ "$failures" -ne 0 ]; then
-	echo "runtime-gate: $failures failure(s)" >&2
-	exit 1
-fi
-echo "runtime-gate: ok (fatal exits 1 naming probe.c:10; tagged code and non-fatal modes exit 0)"
+finish

@@ -27,7 +27,8 @@ mkdir -p "$CACHE"
 # brotli and cmark-gfm build and run with zero fallbacks but do not meet the 10% bar yet
 # (docs/real-libraries.md): run them by name.
 LIBS=("$@"); [ ${#LIBS[@]} -gt 0 ] || LIBS=(sqlite lmdb hiredis zstd)
-passed=0 failed=0
+counter_suite=real-libraries
+. "$ROOT/Tests/lib/counter.sh"
 ROWS=()
 
 fetch() { # pip-name tarball-prefix
@@ -42,9 +43,6 @@ fetch() { # pip-name tarball-prefix
 
 seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); python3 -c "print(f'{$e-$s:.2f}')"; }
 
-check() { # description, python expression result (0/1)
-	if [ "$2" = 1 ]; then echo "  ok: $1"; passed=$((passed + 1)); else echo "  FAIL: $1"; failed=$((failed + 1)); fi
-}
 
 # report-file library-file → "bytes lines top-lines" of the report's entries for that file
 report_summary() {
@@ -105,7 +103,7 @@ build_pair() {
 	overhead=$(python3 -c "print(f'{($inst/$plain-1)*100:.0f}%')")
 	echo "  build: plain ${plain}s, tagger cc ${inst}s, overhead $overhead (first build: every file's facts gathered); fallbacks $fallbacks"
 	head -5 "$WORK/$label.log"
-	check "no file compiled uninstrumented ($fallbacks fallbacks)" "$([ "$fallbacks" = 0 ] && echo 1 || echo 0)"
+	check_flag "no file compiled uninstrumented ($fallbacks fallbacks)" "$([ "$fallbacks" = 0 ] && echo 1 || echo 0)"
 }
 
 # label report: the shares check and the table row (after scan_numbers and build_pair).
@@ -117,7 +115,7 @@ row() {
 	local pct
 	pct=$(python3 -c "print(f'{100*($untagged+$wrappers)/max($live,1):.1f}')")
 	echo "  live $live bytes: <untagged> $untagged, helper lines $wrappers ($pct%)"
-	check "at most 10% of live bytes on <untagged> plus helper lines ($pct%)" "$(python3 -c "print(int($pct <= 10))")"
+	check_flag "at most 10% of live bytes on <untagged> plus helper lines ($pct%)" "$(python3 -c "print(int($pct <= 10))")"
 	ROWS+=("| $label | $sites | $helpers | $decided of $indirect | $live | $untagged | $wrappers | $pct% | $fallbacks | $overhead |")
 }
 
@@ -142,9 +140,9 @@ sqlite)
 	used=$(sed -n 's/.*sqlite_memory_used=\([0-9]*\).*/\1/p' <<<"$out")
 	count=$(sed -n 's/.*sqlite_malloc_count=\([0-9]*\).*/\1/p' <<<"$out")
 	echo "  report: sqlite3.c $total bytes at $live live sites, driver lines $driver; SQLite says $used bytes in $count allocations (+8-byte size prefix each = $((used + 8 * count)))"
-	check "report total (sqlite3.c + driver lines) equals SQLite's own count (memory_used + 8*count)" "$([ $((total + driver)) = $((used + 8 * count)) ] && echo 1 || echo 0)"
-	check "allocations are charged to many callers, not the helper's line (>= 10 live sites)" "$([ "$live" -ge 10 ] && echo 1 || echo 0)"
-	check "no live bytes left on sqlite3MemMalloc's own line" "$(grep -q 'func:sqlite3MemMalloc' "$WORK/top" && echo 0 || echo 1)"
+	check_flag "report total (sqlite3.c + driver lines) equals SQLite's own count (memory_used + 8*count)" "$([ $((total + driver)) = $((used + 8 * count)) ] && echo 1 || echo 0)"
+	check_flag "allocations are charged to many callers, not the helper's line (>= 10 live sites)" "$([ "$live" -ge 10 ] && echo 1 || echo 0)"
+	check_flag "no live bytes left on sqlite3MemMalloc's own line" "$(grep -q 'func:sqlite3MemMalloc' "$WORK/top" && echo 0 || echo 1)"
 	row SQLite "$WORK/sqlite.report"
 	;;
 lmdb)
@@ -161,8 +159,8 @@ lmdb)
 	echo "  demo: $out"
 	report_summary "$WORK/lmdb.report" mdb.c >"$WORK/sum" 2>/dev/null; read -r total live all <"$WORK/sum"
 	echo "  report: $total bytes at $live live mdb.c sites (all lines: $all bytes)"
-	check "demo found its key" "$([ "$out" = "found=value 7 of round 2" ] && echo 1 || echo 0)"
-	check "mdb.c sites carry live bytes (>= 3 sites)" "$([ "$live" -ge 3 ] && echo 1 || echo 0)"
+	check_flag "demo found its key" "$([ "$out" = "found=value 7 of round 2" ] && echo 1 || echo 0)"
+	check_flag "mdb.c sites carry live bytes (>= 3 sites)" "$([ "$live" -ge 3 ] && echo 1 || echo 0)"
 	row LMDB "$WORK/lmdb.report"
 	;;
 hiredis)
@@ -183,8 +181,8 @@ hiredis)
 		eval "total_$(basename "$f" .c)=$total live_$(basename "$f" .c)=$live"
 	done
 	echo "  report: driver $total_hiredis_driver bytes at $live_hiredis_driver sites; sds.c $total_sds at $live_sds; hiredis.c $total_hiredis at $live_hiredis; read.c $total_read at $live_read"
-	check "the 2000 live sds strings are charged to the driver's calls, past sds.c (>= 2000*27 bytes)" "$([ "$total_hiredis_driver" -ge 54000 ] && [ "$total_sds" -lt 4096 ] && echo 1 || echo 0)"
-	check "live replies are charged to hiredis.c/read.c sites" "$([ $((live_hiredis + live_read)) -ge 2 ] && echo 1 || echo 0)"
+	check_flag "the 2000 live sds strings are charged to the driver's calls, past sds.c (>= 2000*27 bytes)" "$([ "$total_hiredis_driver" -ge 54000 ] && [ "$total_sds" -lt 4096 ] && echo 1 || echo 0)"
+	check_flag "live replies are charged to hiredis.c/read.c sites" "$([ $((live_hiredis + live_read)) -ge 2 ] && echo 1 || echo 0)"
 	row hiredis "$WORK/hiredis.report"
 	;;
 zstd)
@@ -213,8 +211,8 @@ PY
 	read -r held <"$WORK/sum"
 	said=$(sed -n 's/.*zstd_bytes=\([0-9]*\).*/\1/p' <<<"$out")
 	echo "  report: contexts hold $held bytes (zstd.c lines $total); ZSTD_sizeof_CCtx + ZSTD_sizeof_DCtx = $said"
-	check "round trip" "$(grep -q round_trip=ok <<<"$out" && echo 1 || echo 0)"
-	check "the contexts' bytes equal zstd's own accounting" "$([ "$held" = "$said" ] && echo 1 || echo 0)"
+	check_flag "round trip" "$(grep -q round_trip=ok <<<"$out" && echo 1 || echo 0)"
+	check_flag "the contexts' bytes equal zstd's own accounting" "$([ "$held" = "$said" ] && echo 1 || echo 0)"
 	row zstd "$WORK/zstd.report"
 	;;
 brotli)
@@ -232,7 +230,7 @@ brotli)
 	(cd "$WORK/brotli" && "$TAGGER" cc $CC $OPT -I "$SRC/include" "$SRC/brotli_driver.c" ./*.o dec/static_init.o -o demo -lm)
 	out=$(ALLOCTAG_REPORT="$WORK/brotli.report" "$WORK/brotli/demo")
 	echo "  demo: $out"
-	check "round trip" "$(grep -q round_trip=ok <<<"$out" && echo 1 || echo 0)"
+	check_flag "round trip" "$(grep -q round_trip=ok <<<"$out" && echo 1 || echo 0)"
 	row brotli "$WORK/brotli.report"
 	;;
 cmark)
@@ -248,7 +246,7 @@ cmark)
 	(cd "$WORK/cmark" && "$TAGGER" cc $CC $OPT -I "$SRC" -I "$GEN" "$SRC/cmark_driver.c" ./*.o -o demo)
 	out=$(ALLOCTAG_REPORT="$WORK/cmark.report" "$WORK/cmark/demo")
 	echo "  demo: $out"
-	check "document parsed and rendered" "$(grep -q 'html_ok=1' <<<"$out" && echo 1 || echo 0)"
+	check_flag "document parsed and rendered" "$(grep -q 'html_ok=1' <<<"$out" && echo 1 || echo 0)"
 	row cmark-gfm "$WORK/cmark.report"
 	;;
 *) echo "unknown library $lib (sqlite, lmdb, hiredis, zstd, brotli, cmark)"; exit 64 ;;
@@ -259,5 +257,4 @@ done
 	echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	printf '%s\n' "${ROWS[@]}"
 } | tee "${TABLE:-$WORK/table.md}"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -16,12 +16,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/alloctag/corpus
 WORK=$(mktemp -d /tmp/alloctag-packages.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-check() { # check NAME CONDITION-COMMAND...
-    local name=$1; shift
-    if "$@"; then passed=$((passed + 1)); echo "ok - $name"; else failed=$((failed + 1)); echo "not ok - $name"; fi
-}
+counter_suite=swift-packages
+. "$ROOT/Tests/lib/counter.sh"
 
 cd "$ROOT"
 swift build --product tagger >/dev/null
@@ -73,5 +69,4 @@ done
 # 4. Ink's own tests, annotated.
 check "Ink's test suite passes annotated (debug)" bash -c 'swift test >/dev/null 2>&1'
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
