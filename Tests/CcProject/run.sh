@@ -52,6 +52,9 @@ for opt in "-O0 -g" "-O2"; do
 	got=$(rows "$WORK/report")
 	echo "  report: $got"
 	check_flag "every byte on main.c's calling lines, exact" "$([ "$got" = "$EXPECTED" ] && echo 1 || echo 0)"
+	# Paths relative to the project root, as the kernel prints mm/slub.c: no build-machine prefix.
+	paths=$(awk 'NR > 2 && $3 != "<untagged>:0" { sub(/:[0-9]+$/, "", $3); print $3 }' "$WORK/report" | sort -u | tr '\n' ' ')
+	check_flag "report paths are relative to the project root ($paths)" "$([ "$paths" = "main.c " ] && echo 1 || echo 0)"
 	# Incremental: util.c changes (a new line above the wrapper); only util.o is rebuilt.
 	sed -i '1i /* edited */' "$WORK/p/util.c"
 	make -s -C "$WORK/p" -j2 CC="$TAGGER cc gcc" CFLAGS="$opt" 2>"$WORK/log" >/dev/null

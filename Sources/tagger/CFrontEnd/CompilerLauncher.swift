@@ -82,6 +82,14 @@ public enum CompilerLauncher {
             // (and so fall back), not become an implicit declaration and a link error.
             instrumented += ["-I", runtime!.includeDirectory, "-Werror=implicit-function-declaration"]
         }
+        if !scan.sources.isEmpty {
+            // Tags name their file by `__FILE__`, which is the absolute path of the original
+            // (the annotated copy's `#line`). The kernel prints `mm/slub.c:123`: map the project
+            // root away, so two machines' reports of one build diff cleanly (gcc >= 8, clang >= 10).
+            // `command` holds the sources as written (`args` may name the annotated copies).
+            let root = ProgramIndex.root(for: SourceCache.canonical(CompileFlags.absolute(command[1 + scan.sources[0]], in: cwd)))
+            instrumented += ["-fmacro-prefix-map=\(root)/="]
+        }
         if scan.links { instrumented += runtime!.linkArguments }
         if replaced.isEmpty && !scan.links { return Subprocess.run(command) }
 
