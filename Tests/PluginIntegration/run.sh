@@ -109,7 +109,7 @@ check "... and names its file and line" grep -q "^Sources/PluginDemo/main.swift:
 # find swift-syntax's objects where they do exist (the command plugin's tagger, built by annotate).
 own=$(find "$SCRATCH" -path '*release*' -path '*PluginDemo.build*' -name '*.o' | wc -l)
 check "the release build's own objects are where this check looks ($own found)" test "$own" -gt 0
-syntax=$(find "$SCRATCH" -path '*SwiftSyntax.build*' -name '*.o' | wc -l)
+syntax=$(find "$SCRATCH" -path '*SwiftSyntax*' -name '*.o' | wc -l)
 check "swift-syntax objects exist for annotate's tagger ($syntax found)" test "$syntax" -gt 0
 objects=$(find "$SCRATCH" -path '*release*' -path '*SwiftSyntax*' -name '*.o' | wc -l)
 check "release build compiled no swift-syntax object ($objects found)" test "$objects" -eq 0
