@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import TaggerC
 import TaggerCore
+import TaggerWorkspace
 
-/// Options shared by `scan` and `annotate` for C sources.
-struct CSourceOptions: ParsableArguments {
-    @Argument(help: "Source files or directories (.c files under directories; .h files may be named), then `-- cflags`.")
+/// The inputs and settings shared by `scan`, `annotate` and `check`, parsed into the
+/// workspace driver's `WorkspaceSettings` (which owns everything after parsing).
+struct SourceOptions: ParsableArguments {
+    @Argument(help: "Source files or directories (.c and .swift files under directories; .h files may be named), then `-- cflags`.")
     var paths: [String] = []
 
     @Option(name: .customShort("p"), help: ArgumentHelp("Read each file's compile flags from BUILD_DIR/compile_commands.json; with no paths, use its files.", valueName: "BUILD_DIR"))
@@ -36,67 +38,19 @@ struct CSourceOptions: ParsableArguments {
     /// The named files and directories, without the compile flags.
     var inputPaths: [String] { Array(paths.dropLast(min(compilerFlags.count, paths.count))) }
 
-    func cConfig() throws -> CConfig {
-        var c = CConfig(allocators: allocators, noprof: noprof, root: root, inferHelpers: !noInferHelpers)
-        if let config { c = c.merged(with: try CConfig.load(config)) }
-        return c
+    var workspace: Workspace {
+        Workspace(settings: WorkspaceSettings(
+            paths: inputPaths, buildDirectory: buildDirectory, compilerFlags: compilerFlags, allocators: allocators,
+            noprof: noprof, root: root, configFile: config, inferHelpers: !noInferHelpers))
     }
-
-    var flagSource: FlagSource { buildDirectory.map { .compilationDatabase($0) } ?? .fixed(compilerFlags) }
 }
 
-/// The seam between the file-based commands and the front ends: files are routed by extension.
-/// `.swift` files go to the Swift front end (`SwiftSources`).
-enum SourceDispatch {
-    struct Routed {
-        var c: [String] = []
-        var swift: [String] = []
-        var unsupported: [(path: String, reason: String)] = []
+/// Runs one driver operation and exits with its status (printing a `WorkspaceExit`'s message).
+func runDriver(_ operation: () throws -> Int32) throws {
+    let status: Int32
+    do { status = try operation() } catch let exit as WorkspaceExit {
+        if let message = exit.message { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        status = exit.status
     }
-
-    static func route(_ options: CSourceOptions) throws -> Routed {
-        var paths = options.inputPaths
-        if paths.isEmpty, let dir = options.buildDirectory {
-            let data = FileManager.default.contents(atPath: dir + "/compile_commands.json") ?? Data()
-            let list = (try? JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
-            paths = list.compactMap { e in
-                guard let f = e["file"] as? String, let d = e["directory"] as? String else { return nil }
-                return f.hasPrefix("/") ? f : d + "/" + f
-            }.filter { $0.hasSuffix(".c") }
-        }
-        guard !paths.isEmpty else { throw ValidationError("no input files (name files or directories, or -p BUILD_DIR)") }
-        var routed = Routed()
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ValidationError("\(path): no such file or directory")
-            }
-            let files = isDirectory.boolValue ? SourceWalk.sources(under: path) : [path]
-            for file in files {
-                let ext = URL(fileURLWithPath: file).pathExtension
-                if CFrontEnd.extensions.contains(ext) {
-                    routed.c.append(file)
-                } else if ext == "swift" {
-                    routed.swift.append(file)
-                } else if !isDirectory.boolValue {
-                    routed.unsupported.append((file, "not a C source (.c or .h)"))
-                }
-            }
-        }
-        return routed
-    }
-
-    /// Reports unsupported inputs; true when there were any.
-    static func reportUnsupported(_ routed: Routed, command: String) -> Bool {
-        for u in routed.unsupported {
-            FileHandle.standardError.write(Data("\(u.path):1:1: error: \(command): \(u.reason)\n".utf8))
-        }
-        return !routed.unsupported.isEmpty
-    }
-
-    static func fail(_ error: Error, command: String) -> ExitCode {
-        FileHandle.standardError.write(Data("tagger \(command): error: \(error)\n".utf8))
-        if let e = error as? CFrontEndError, case .usage = e { return ExitCode(TaggerExit.usage) }
-        return ExitCode(TaggerExit.dataError)
-    }
+    if status != TaggerExit.clean { throw ExitCode(status) }
 }
