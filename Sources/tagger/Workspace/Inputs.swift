@@ -22,8 +22,10 @@ enum Inputs {
         var description: String
     }
 
-    /// The files of `paths` (relative to `workingDirectory`), or of the compilation database.
-    static func files(_ paths: [String], buildDirectory: String?, workingDirectory: String) throws -> [(path: String, named: Bool)] {
+    /// The files of `paths` (relative to `workingDirectory`), or of the compilation database,
+    /// leaving out those already in `seen` (absolute standardized paths; updated).
+    static func files(_ paths: [String], buildDirectory: String?, workingDirectory: String,
+                      seen: inout Set<String>) throws -> [(path: String, named: Bool)] {
         var paths = paths
         if paths.isEmpty, let dir = buildDirectory {
             let data = FileManager.default.contents(atPath: dir + "/compile_commands.json") ?? Data()
@@ -34,7 +36,6 @@ enum Inputs {
             }.filter { $0.hasSuffix(".c") }
         }
         var found: [(String, Bool)] = []
-        var seen: Set<String> = []
         for path in paths {
             let absolute = path.hasPrefix("/") ? path : workingDirectory + "/" + path
             var isDirectory: ObjCBool = false

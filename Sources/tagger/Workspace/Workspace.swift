@@ -26,14 +26,13 @@ public struct Workspace: Sendable {
             throw WorkspaceExit(TaggerExit.usage, "tagger \(command): error: no input files (name files or directories, or -p BUILD_DIR)")
         }
         var files: [(path: String, named: Bool)] = []
+        var seen: Set<String> = []
         do {
             if named {
                 files = try Inputs.files(settings.paths, buildDirectory: settings.buildDirectory,
-                                         workingDirectory: settings.workingDirectory)
+                                         workingDirectory: settings.workingDirectory, seen: &seen)
             }
-            let seen = Set(files.map { settings.absolute($0.path) })
-            files += try Inputs.files(extraDirectories, buildDirectory: nil, workingDirectory: settings.workingDirectory)
-                .filter { !seen.contains(settings.absolute($0.path)) }
+            files += try Inputs.files(extraDirectories, buildDirectory: nil, workingDirectory: settings.workingDirectory, seen: &seen)
         } catch let failure as Inputs.Failure {
             throw WorkspaceExit(TaggerExit.usage, "tagger \(command): error: \(failure)")
         }

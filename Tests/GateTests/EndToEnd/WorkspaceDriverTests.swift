@@ -54,6 +54,19 @@ final class WorkspaceDriverTests: XCTestCase {
         XCTAssertEqual(written.sorted(), expected)
     }
 
+    func testAFileNamedAndInATargetIsCheckedOnce() throws {
+        let dir = try Scratch()
+        try dir.write("Sources/App/main.swift", "let p = UnsafeMutablePointer<Int>.allocate(capacity: 4)\n")
+        try dir.write("Package.swift", "// swift-tools-version: 6.0\nimport PackageDescription\nlet package = Package(name: \"P\", targets: [.executableTarget(name: \"App\")])\n")
+        let run = try Tagger.run(["check", "./Sources/App", "--target", "App"], in: dir.url)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(Array(run.lines.dropFirst()), [
+            "coverage: 0.0% (0/1) Sources/App/main.swift",
+            "coverage: 0.0% (0/1) total",
+            "check passed: 0 errors, 1 warning, 0 notes; 0 suppressed, 0 baselined",
+        ], run.stdout)
+    }
+
     func testOutputMirrorsSwiftAndCBelowTheSameRoot() throws {
         let dir = try Scratch()
         try dir.write("lib/x/ok.c", c)
