@@ -66,13 +66,19 @@ let package = Package(
         .target(name: "TaggerC", dependencies: ["TaggerCore", "CLibclang"], path: "Sources/tagger/CFrontEnd"),
         // Reports: allocinfo parser, filters, diff, pprof/folded/JSON/HTML, live inspection client. Only TaggerCore (glob, hash).
         .target(name: "AllocReport", dependencies: ["TaggerCore"], path: "Sources/tagger/Reports"),
+        // The workspace driver behind `scan`, `annotate`, `check` and `cc`: one walker, routing to
+        // the front ends (providers), `--output` mirroring, all-or-nothing writing (CLI only).
+        .target(
+            name: "TaggerWorkspace",
+            dependencies: ["TaggerCore", "TaggerGate", "TaggerLexScan", "TaggerSwift", "TaggerC"],
+            path: "Sources/tagger/Workspace"
+        ),
         // Run by the build plugin on every build: must never depend on swift-syntax.
-        .executableTarget(name: "alloctag-gen", dependencies: ["TaggerCore", "TaggerLexScan"], path: "Sources/tagger/Gen"),
+        .executableTarget(name: "alloctag-gen", dependencies: ["TaggerCore", "TaggerLexScan", "TaggerGate"], path: "Sources/tagger/Gen"),
         .executableTarget(
             name: "tagger",
             dependencies: [
-                "TaggerCore",
-                "TaggerGate", "TaggerSwift", "TaggerLexScan", "TaggerC",
+                "TaggerCore", "TaggerGate", "TaggerWorkspace", "TaggerC",
                 "AllocReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -115,7 +121,7 @@ let package = Package(
         // The coverage gate with hand-built sites (no front end), golden files for every reporter.
         .testTarget(name: "GateTests", dependencies: ["TaggerGate", "TaggerCore"], path: "Tests/GateTests/Unit", exclude: ["Golden"]),
         // `tagger check` end to end through the real front ends (builds the tagger executable).
-        .testTarget(name: "GateEndToEndTests", dependencies: ["tagger"], path: "Tests/GateTests/EndToEnd"),
+        .testTarget(name: "GateEndToEndTests", dependencies: ["tagger", "alloctag-gen"], path: "Tests/GateTests/EndToEnd"),
         .testTarget(name: "TaggerCoreTests", dependencies: ["TaggerCore"], path: "Tests/TaggerCoreTests"),
         .testTarget(name: "AllocReportTests", dependencies: ["AllocReport"], path: "Tests/AllocReportTests", exclude: ["Fixtures"]),
         .testTarget(

@@ -30,4 +30,24 @@ final class TaggerCoreTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("/nonexistent-dir/f.c: cannot write:"), "\(error)")
         }
     }
+
+    func testWriteAllWritesNothingWhenOneFileCannotBeWritten() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-all-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/in-the-way.c", withIntermediateDirectories: true)
+        try "old a".write(toFile: dir + "/a.c", atomically: false, encoding: .utf8)
+        let files: [(path: String, data: Data)] = [(dir + "/a.c", Data("new a".utf8)), (dir + "/b.c", Data("new b".utf8)),
+                                                   (dir + "/in-the-way.c", Data("x".utf8))]
+        XCTAssertThrowsError(try AtomicFile.writeAll(files)) { error in
+            XCTAssertEqual("\(error)", dir + "/in-the-way.c: cannot write: is a directory")
+        }
+        // The files staged before the failure were not renamed into place, and no temporary is left.
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a.c", encoding: .utf8), "old a")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.c", "in-the-way.c"])
+
+        try AtomicFile.writeAll(Array(files.prefix(2)))
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a.c", encoding: .utf8), "new a")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/b.c", encoding: .utf8), "new b")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.c", "b.c", "in-the-way.c"])
+    }
 }

@@ -49,6 +49,21 @@ public struct AnnotateResult: Sendable {
     public var changed: [(source: String, written: String)]
 }
 
+/// Every analysed file's annotated text, in memory: what `annotate` would write.
+public struct CAnnotationPlan: Sendable {
+    public struct File: Sendable {
+        /// Canonical path of the source.
+        public var path: String
+        public var contents: [UInt8]
+        public var changed: Bool
+    }
+
+    /// The state after annotation; with errors, `files` is empty.
+    public var scan: ScanResult
+    /// Each analysed file (inputs and the project headers they include), sorted by path.
+    public var files: [File]
+}
+
 /// libclang-based analysis and annotation of C sources.
 public enum CFrontEnd {
     /// File extensions this front end handles.
@@ -62,23 +77,32 @@ public enum CFrontEnd {
         return result(planner, facts)
     }
 
-    /// Rewrites the files (in place, or under `outputDirectory` mirroring the root) so every
-    /// site is tagged. Nothing is written when a file fails to parse.
-    public static func annotate(files: [String], flags: FlagSource, config: CConfig,
-                                outputDirectory: String? = nil) throws -> AnnotateResult {
+    /// Rewrites the files in place so every site is tagged. Nothing is written when a file
+    /// fails to parse. (`tagger annotate` writes through its workspace driver instead, which
+    /// mirrors `--output` and writes the Swift files in the same all-or-nothing step.)
+    public static func annotate(files: [String], flags: FlagSource, config: CConfig) throws -> AnnotateResult {
+        let plan = try planAnnotation(files: files, flags: flags, config: config)
+        let changed = plan.files.filter(\.changed)
+        try AtomicFile.writeAll(changed.map { ($0.path, Data($0.contents)) })
+        return AnnotateResult(scan: plan.scan, changed: changed.map { ($0.path, $0.path) })
+    }
+
+    /// Annotates the files in memory, writing nothing; the rewritten translation units are
+    /// checked to compile (throws `wouldNotCompile` otherwise).
+    public static func planAnnotation(files: [String], flags: FlagSource, config: CConfig) throws -> CAnnotationPlan {
         let (facts, sources, config, units) = try analyse(files: files, flags: flags, config: config)
         var planner = Planner(facts: facts, config: config, sources: sources, applying: true)
         planner.run()
         let scan = result(planner, facts)
-        guard !scan.hasErrors else { return AnnotateResult(scan: scan, changed: []) }
-        var outputs: [(String, [UInt8], Bool)] = []
+        guard !scan.hasErrors else { return CAnnotationPlan(scan: scan, files: []) }
+        var outputs: [CAnnotationPlan.File] = []
         for file in facts.analysedFiles.sorted() {
             guard let text = sources.text(file) else { continue }
             let rewritten = try Rewriter.rewrite(text, edits: planner.edits[file] ?? [], topLevel: facts.topLevel[file] ?? [])
-            outputs.append((file, rewritten ?? text.bytes, rewritten != nil && rewritten! != text.bytes))
+            outputs.append(.init(path: file, contents: rewritten ?? text.bytes, changed: rewritten != nil && rewritten! != text.bytes))
         }
         var rewritten: [String: [UInt8]] = [:]
-        for (file, bytes, didChange) in outputs where didChange { rewritten[file] = bytes }
+        for file in outputs where file.changed { rewritten[file.path] = file.contents }
         if !rewritten.isEmpty {
             let clang = try loadClang()
             var errors: [String] = []
@@ -87,22 +111,7 @@ public enum CFrontEnd {
             }
             if !errors.isEmpty { throw CFrontEndError.wouldNotCompile(errors) }
         }
-        var changed: [(String, String)] = []
-        let root = config.root ?? "/"
-        for (file, bytes, didChange) in outputs {
-            var destination = file
-            if let out = outputDirectory {
-                let relative = file.hasPrefix(root + "/") ? String(file.dropFirst(root.count + 1)) : String(file.dropFirst())
-                destination = URL(fileURLWithPath: out).appendingPathComponent(relative).path
-                try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: destination).deletingLastPathComponent().path,
-                                                        withIntermediateDirectories: true)
-            } else if !didChange {
-                continue
-            }
-            try AtomicFile.write(Data(bytes), to: destination)
-            if didChange { changed.append((file, destination)) }
-        }
-        return AnnotateResult(scan: scan, changed: changed)
+        return CAnnotationPlan(scan: scan, files: outputs)
     }
 
     /// Annotates one translation unit for compiling (`tagger cc`): only `file` itself is

@@ -1,5 +1,5 @@
 import ArgumentParser
-import TaggerC
+import TaggerWorkspace
 
 extension Tagger {
     /// `tagger cc COMPILER ARGS...`: a compiler launcher that builds C code instrumented.
@@ -19,7 +19,7 @@ extension Tagger {
         var command: [String] = []
 
         func run() throws {
-            let status = CompilerLauncher.run(command)
+            let status = Workspace.compile(command)
             if status != 0 { throw ExitCode(status) }
         }
     }

@@ -1,14 +1,13 @@
 import ArgumentParser
 import Foundation
-import TaggerCore
 import TaggerGate
-import TaggerLexScan
+import TaggerWorkspace
 
 extension Reporter: ExpressibleByArgument {}
 
 extension Tagger {
-    /// `tagger check`: the coverage gate for CI. All decisions are `TaggerGate`'s; this file
-    /// only gathers files, runs the front ends and writes the report.
+    /// `tagger check`: the coverage gate for CI. All decisions are `TaggerGate`'s, and files,
+    /// front ends and the report are the workspace driver's; this file only parses arguments.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fail CI on untagged allocation sites; report coverage, with suppressions and baselines.",
@@ -20,7 +19,7 @@ extension Tagger {
 
         /// PATHS, -p, --allocator, --noprof, --root, --config, --no-infer-helpers and `-- cflags`,
         /// shared with `scan` and `annotate` so the same files are analysed the same way.
-        @OptionGroup var sources: CSourceOptions
+        @OptionGroup var sources: SourceOptions
 
         @Option(name: .customLong("target"), help: ArgumentHelp("Check a target of the package at --package-path (repeatable).", valueName: "name"))
         var targets: [String] = []
@@ -62,74 +61,18 @@ extension Tagger {
         }
 
         func run() throws {
-            let cwd = FileManager.default.currentDirectoryPath
-            let rootDirectory = absolute(sources.root ?? cwd, in: cwd)
-
-            // Everything that can be wrong with the command line is found before any analysis.
-            var loadedBaseline: Baseline?
-            if let baseline {
-                do { loadedBaseline = try Baseline.load(from: absolute(baseline, in: cwd)) } catch {
-                    throw usage("\(error)")
-                }
-            }
-            var routed = SourceDispatch.Routed()
-            if !sources.inputPaths.isEmpty || sources.buildDirectory != nil {
-                routed = try SourceDispatch.route(sources)
-                if SourceDispatch.reportUnsupported(routed, command: "check") { throw ExitCode(TaggerExit.usage) }
-            }
-            // SwiftPM compiles a C target with -I for its `include/` folder; so does the check.
-            var targetIncludes: [String] = []
-            do {
-                let directories = try CheckSources.targetDirectories(targets, packagePath: absolute(packagePath, in: cwd))
-                targetIncludes = directories.map { $0 + "/include" }.filter { FileManager.default.fileExists(atPath: $0) }.map { "-I" + $0 }
-                for file in try CheckSources.files(in: directories, workingDirectory: cwd) {
-                    if file.hasSuffix(".swift") { routed.swift.append(file) } else { routed.c.append(file) }
-                }
-            } catch let failure as CheckSources.Failure {
-                throw usage(failure.description)
-            }
-
-            var scan = CheckFrontEnds.Scan()
-            if !routed.swift.isEmpty {
-                scan.add(CheckFrontEnds.swift(routed.swift, config: try SwiftSources.config(sources, files: routed.swift)))
-            }
-            if !routed.c.isEmpty {
-                scan.add(try CheckFrontEnds.c(routed.c, options: sources, extraFlags: targetIncludes))
-            }
-
-            var options = GateOptions(root: rootDirectory, workingDirectory: cwd)
+            var options = CheckOptions()
+            options.targets = targets
+            options.packagePath = packagePath
             options.strict = strict
             options.strictBaseline = strictBaseline
             options.minimumCoverage = minimumCoverage
-            options.baseline = loadedBaseline
-            let input = GateInput(sites: scan.sites, findings: scan.findings, files: scan.files)
-            let read: SourceReader = { path in
-                FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-            }
-            var report = Gate.evaluate(input, options: options, read: read)
-            if let writeBaseline {
-                try report.accepted.write(to: absolute(writeBaseline, in: cwd))
-                options.baseline = report.accepted
-                report = Gate.evaluate(input, options: options, read: read)
-            }
-
-            let text = reporter.render(report, tool: .init(name: "tagger", version: Tagger.configuration.version))
-            if let output {
-                try AtomicFile.write(text, to: absolute(output, in: cwd))
-                print("\(report.summaryLine) (\(reporter.rawValue) report written to \(output))")
-            } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
-            if report.exitCode != TaggerExit.clean { throw ExitCode(report.exitCode) }
-        }
-
-        private func usage(_ message: String) -> ExitCode {
-            FileHandle.standardError.write(Data("tagger check: error: \(message)\n".utf8))
-            return ExitCode(TaggerExit.usage)
-        }
-
-        private func absolute(_ path: String, in directory: String) -> String {
-            path.hasPrefix("/") ? path : directory + "/" + path
+            options.baseline = baseline
+            options.writeBaseline = writeBaseline
+            options.reporter = reporter
+            options.output = output
+            options.tool = .init(name: "tagger", version: Tagger.configuration.version)
+            try runDriver { try sources.workspace.check(options) }
         }
     }
 }

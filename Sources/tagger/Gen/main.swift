@@ -12,6 +12,8 @@ import TaggerLexScan
 // Swift: declares one `alloc_tags` record per `withAllocTag(&allocTag_...)` reference, with
 // the site's current line and function, and warns at each site that is not wrapped.
 // C: warns at each malloc-family call that is not tagged; the output lists the sites.
+// The warnings are what `tagger check` reports for the same sites (`GateWarnings`): a site
+// silenced by an `alloc-tag: ignore` comment is not warned about.
 
 let usage = """
     usage: alloctag-gen [--c] --module NAME --output PATH [--config alloctag.json] FILE...
@@ -53,6 +55,7 @@ func readSource(_ path: String) -> String {
 }
 
 var warnings: [Finding] = []
+var sites: [AllocationSite] = []
 let contents: String
 if cMode {
     var lines: [String] = []
@@ -60,6 +63,8 @@ if cMode {
         for site in CLexScan.scan(source: readSource(path)) {
             let location = SourceLocation(file: path, line: site.line, column: site.column)
             lines.append("\(location.description) \(site.callee) \(site.tagged ? "tagged" : "untagged")")
+            sites.append(AllocationSite(location: location, language: .c, callee: site.callee, function: nil, tagged: site.tagged,
+                                        reason: site.tagged ? nil : "not tagged"))
             if !site.tagged {
                 warnings.append(Finding(rule: Rules.untaggedSite, message: "\(site.callee) call is not tagged; run "
                     + "`swift package --allow-writing-to-package-directory alloc-tag annotate --target \(module)` "
@@ -74,6 +79,11 @@ if cMode {
     for path in files.sorted() {
         let isMain = (path as NSString).lastPathComponent == "main.swift"
         let result = SwiftLexScan.scan(source: readSource(path), isMainFile: isMain, constructedTypes: config.constructedTypes)
+        for site in result.sites {
+            sites.append(AllocationSite(location: SourceLocation(file: path, line: site.line, column: site.column), language: .swift,
+                                        callee: site.callee, function: site.function, tagged: site.tagName != nil,
+                                        reason: site.tagName != nil ? nil : "not wrapped in withAllocTag"))
+        }
         for site in result.sites where site.tagName == nil {
             warnings.append(Finding(rule: Rules.untaggedSite, message: "\(site.callee) call is not tagged; run "
                 + "`swift package --allow-writing-to-package-directory alloc-tag annotate --target \(module)` "
@@ -95,8 +105,8 @@ if cMode {
     contents = SwiftTagFile.render(module: module, tags: tags.map { ($0.name, $0.reference.function, $0.file, $0.reference.line) })
 }
 
-for warning in warnings.sorted(by: { $0.location < $1.location }) {
-    FileHandle.standardError.write(Data((warning.compilerStyle + "\n").utf8))
+for line in GateWarnings.lines(sites: sites, findings: warnings, files: files) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 do {
     // An unchanged declarations file keeps its date: rewriting it would recompile the file
