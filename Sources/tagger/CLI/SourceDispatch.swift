@@ -20,7 +20,7 @@ struct CSourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only files under DIR are analysed and edited (default: the current directory).", valueName: "DIR"))
     var root: String?
 
-    @Option(help: ArgumentHelp("Settings file (default: the nearest \(CConfig.fileName) above each input).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Settings file, read before the nearest \(AllocTagConfig.fileName) above each input.", valueName: "FILE"))
     var config: String?
 
     @Flag(name: .customLong("no-infer-helpers"), help: "Do not apply the _noprof recipe to inferred helpers.")
@@ -38,7 +38,7 @@ struct CSourceOptions: ParsableArguments {
 
     func cConfig() throws -> CConfig {
         var c = CConfig(allocators: allocators, noprof: noprof, root: root, inferHelpers: !noInferHelpers)
-        if let config { c = c.merged(with: try CConfig.load(config)) }
+        if let config { c = c.merged(with: try AllocTagConfig.load(path: config).c) }
         return c
     }
 

@@ -6,23 +6,11 @@ import TaggerLexScan
 import TaggerSwift
 
 /// `scan` and `annotate` for the `.swift` files that `SourceDispatch` routes here: the
-/// swift-syntax front end (`TaggerSwift`). Settings come from the `swift` section of the
-/// nearest `.alloctag.json` (or `--config`).
+/// swift-syntax front end (`TaggerSwift`). Settings come from the `swift` section of
+/// `--config` and the inputs' `.alloctag.json` files (`AllocTagConfig.resolve`).
 enum SwiftSources {
     static func config(_ options: CSourceOptions, files: [String]) throws -> AllocTagConfig {
-        if let explicit = options.config { return try load(explicit) }
-        var dir = URL(fileURLWithPath: files.first ?? ".").deletingLastPathComponent().standardizedFileURL
-        while true {
-            let candidate = dir.appendingPathComponent(AllocTagConfig.fileName).path
-            if FileManager.default.fileExists(atPath: candidate) { return try load(candidate) }
-            let parent = dir.deletingLastPathComponent()
-            if parent.path == dir.path { return AllocTagConfig() }
-            dir = parent
-        }
-    }
-
-    private static func load(_ path: String) throws -> AllocTagConfig {
-        do { return try AllocTagConfig.load(path: path) } catch {
+        do { return try AllocTagConfig.resolve(explicit: options.config, files: files) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(TaggerExit.dataError)
         }
