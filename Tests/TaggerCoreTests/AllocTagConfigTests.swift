@@ -36,6 +36,7 @@ final class AllocTagConfigTests: XCTestCase {
         XCTAssertEqual(try decode("{}"), AllocTagConfig())
         XCTAssertEqual(try decode("{}").c.inferHelpers, true)
         XCTAssertEqual(try decode(#"{"c": {}, "swift": {}}"#), AllocTagConfig())
+        XCTAssertEqual(try decode(#"{"c": null, "swift": null, "allocators": null, "root": null}"#), AllocTagConfig())
     }
 
     func testUnknownKeysNameTheFileLineAndKey() {

@@ -224,7 +224,8 @@ public struct AllocTagConfig: Sendable, Equatable {
         }
 
         static func section(_ top: KeyedDecodingContainer<Key>, _ name: String) throws -> KeyedDecodingContainer<Key>? {
-            guard top.contains(Key(name)) else { return nil }
+            // `null` is an absent section, as `null` is an absent value (the decoders before this one read both so).
+            guard top.contains(Key(name)), (try? top.decodeNil(forKey: Key(name))) != true else { return nil }
             do { return try top.nestedContainer(keyedBy: Key.self, forKey: Key(name)) } catch {
                 throw Failure(reason: "\"\(name)\" is not a JSON object", key: name)
             }
