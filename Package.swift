@@ -32,20 +32,23 @@ let package = Package(
         ),
         .target(
             name: "TagRuntime",
-            dependencies: ["CAllocTag"],
+            dependencies: ["CAllocTag", "AllocSiteRules"],
             path: "Sources/TagRuntime/Swift"
         ),
+        // How sites are matched (globs, the kernel's filters) and ranked: shared by the runtime's
+        // Swift API, its metrics and the tagger's reports, so they cannot disagree. No dependency.
+        .target(name: "AllocSiteRules", path: "Sources/TagRuntime/SiteRules"),
 
         .target(
             name: "TagRuntimeMetrics",
-            dependencies: ["TagRuntime", .product(name: "CoreMetrics", package: "swift-metrics")],
+            dependencies: ["TagRuntime", "AllocSiteRules", .product(name: "CoreMetrics", package: "swift-metrics")],
             path: "Sources/TagRuntime/Metrics"
         ),
 
         .target(name: "AllocTagTesting", dependencies: ["TagRuntime", "AllocReport"], path: "Sources/TagRuntime/Testing"),
 
         // MARK: tagger
-        .target(name: "TaggerCore", path: "Sources/tagger/TaggerCore"),
+        .target(name: "TaggerCore", dependencies: ["AllocSiteRules"], path: "Sources/tagger/TaggerCore"),
         // The coverage gate (`tagger check`): suppressions, baselines, coverage, reporters. No front end.
         .target(name: "TaggerGate", dependencies: ["TaggerCore", "TaggerLexScan"], path: "Sources/tagger/Gate"),
         // Token-level Swift and C site scan without swift-syntax or libclang: what every user build runs.

@@ -52,28 +52,22 @@ func text(_ s: String, _ type: String = "text/plain; charset=utf-8", status: Str
 func allocinfo(_ q: [String: String]) -> HTTPServer.Response {
     // The runtime's entries become the report model directly: no formatting and parsing back.
     let current = AllocProfiling.report()
-    var report = AllocinfoReport(entries: current.entries.map {
+    let report = AllocinfoReport(entries: current.entries.map {
         AllocinfoEntry(site: AllocSiteKey(module: $0.module, file: $0.file, line: $0.line, function: $0.function),
                        bytes: $0.bytes, calls: $0.calls, accurate: $0.accurate,
                        history: AllocinfoHistory(peakBytes: $0.peakBytes, totalBytes: $0.totalBytes, totalCalls: $0.totalCalls,
                                                  bytesAtPeak: $0.bytesAtPeak))
     }, source: "pid \(getpid())", peak: AllocinfoPeak(bytes: current.peakBytes, interval: current.peakInterval))
-    let filter = ReportFilter(module: q["module"], function: q["function"], file: q["file"], line: q["line"].flatMap { Int($0) },
-                              minSize: q["min_size"].flatMap(parseSize), maxSize: q["max_size"].flatMap(parseSize),
-                              inaccurateOnly: q["inaccurate"] == "1")
     let format = q["format"] ?? "text"
-    if format != "text" { report = report.merged() }
-    report = report.filtered(filter)
-    let top = q["top"].flatMap { Int($0) }
-    if let key = q["sort"].flatMap(ReportSort.init(rawValue:)) ?? (top != nil ? .bytes : nil) { report = report.sorted(by: key) }
-    if let top { report = report.prefix(top) }
+    // `tagger allocinfo`'s own pipeline (ReportQuery), so a URL and a command line with the same options agree.
+    let shown = ReportQuery(parameters: q, keepsLines: format == "text").apply(to: report)
     switch format {
-    case "text": return text(report.text)
-    case "json": return text(JSONFormat.render(report), "application/json")
-    case "folded": return text(FoldedFormat.render(report))
-    case "html": return text(HTMLFormat.render(report), "text/html; charset=utf-8")
+    case "text": return text(shown.text)
+    case "json": return text(JSONFormat.render(shown), "application/json")
+    case "folded": return text(FoldedFormat.render(shown))
+    case "html": return text(HTMLFormat.render(shown), "text/html; charset=utf-8")
     case "pprof":
-        return HTTPServer.Response(contentType: "application/octet-stream", body: PprofFormat.render(report),
+        return HTTPServer.Response(contentType: "application/octet-stream", body: PprofFormat.render(shown),
                                    headers: ["Content-Disposition: attachment; filename=\"alloctag.pb.gz\""])
     default: return text("unknown format '\(format)': use text, json, folded, pprof or html\n", status: "400 Bad Request")
     }

@@ -106,7 +106,9 @@ final class LexScanTests: XCTestCase {
         try #"{"swift": {"types": ["Node", "Packet"]}, "c": {}}"#.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(try AllocTagConfig.load(path: path).constructedTypes, ["Node", "Packet"])
         try #"{"swift": {"types": "Node"}}"#.write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try AllocTagConfig.load(path: path)) { XCTAssertTrue("\($0)".hasPrefix(path + ": error: "), "\($0)") }
+        XCTAssertThrowsError(try AllocTagConfig.load(path: path)) {
+            XCTAssertTrue("\($0)".hasPrefix(path + #":1:12: error: invalid .alloctag.json: "swift.types" is not an array of strings"#), "\($0)")
+        }
         try #"{"swift": {"types": ["not a type"]}}"#.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try AllocTagConfig.load(path: path)) { XCTAssertTrue("\($0)".contains("\"not a type\" is not a Swift type name"), "\($0)") }
     }

@@ -1,3 +1,4 @@
+import AllocSiteRules
 import CoreMetrics
 import Synchronization
 import TagRuntime
@@ -70,10 +71,10 @@ public final class AllocTagMetrics: Sendable {
             let old = sums[site] ?? [0, 0, 0, 0, 0]
             sums[site] = zip(old, [e.bytes, e.calls, e.totalBytes, e.totalCalls, e.peakBytes]).map { $0 + $1 }
         }
+        // `tagger allocinfo --sort bytes --top N`'s order (SiteRanking), so both name the same sites.
         let ranked = sums.sorted { a, b in
-            if a.value[0] != b.value[0] { return a.value[0] > b.value[0] }
-            if a.value[1] != b.value[1] { return a.value[1] > b.value[1] }
-            return (a.key.module, a.key.file, a.key.line, a.key.function) < (b.key.module, b.key.file, b.key.line, b.key.function)
+            SiteRanking.precedes(key: a.value[0], other: a.value[1], b.value[0], b.value[1])
+                ?? SiteRanking.siteOrder((a.key.module, a.key.file, a.key.line, a.key.function), (b.key.module, b.key.file, b.key.line, b.key.function))
         }.prefix(top)
 
         state.withLock { state in

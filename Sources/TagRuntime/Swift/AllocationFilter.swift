@@ -1,6 +1,9 @@
+import AllocSiteRules
+
 /// The kernel's allocinfo filters, for reading this process's own report: every set field
-/// must match (module, function and file exactly; `line`; live bytes within the bounds;
-/// only sites that lost track).
+/// must match (module, function and file as whole-name globs, `*` and `?` wildcards, so a
+/// plain name matches exactly; `line`; live bytes within the inclusive bounds; only sites that
+/// lost track). The matching is `SiteFilter`'s, the same as `tagger allocinfo`'s filters.
 public struct AllocationFilter: Sendable, Equatable {
     public var module: String?
     public var function: String?
@@ -21,22 +24,23 @@ public struct AllocationFilter: Sendable, Equatable {
         self.inaccurateOnly = inaccurateOnly
     }
 
+    public var siteFilter: SiteFilter {
+        SiteFilter(module: module, function: function, file: file, line: line, minBytes: minBytes, maxBytes: maxBytes, inaccurateOnly: inaccurateOnly)
+    }
+
     public func matches(_ entry: AllocationEntry) -> Bool {
-        if let module, entry.module != module { return false }
-        if let function, entry.function != function { return false }
-        if let file, entry.file != file { return false }
-        if let line, entry.line != line { return false }
-        if let minBytes, entry.bytes < minBytes { return false }
-        if let maxBytes, entry.bytes > maxBytes { return false }
-        if inaccurateOnly && entry.accurate { return false }
-        return true
+        siteFilter.matches(module: entry.module, function: entry.function, file: entry.file, line: entry.line,
+                           bytes: entry.bytes, accurate: entry.accurate)
     }
 }
 
 extension AllocationReport {
     /// The entries `filter` keeps, with the text re-made from them (same header, same lines).
     public func filtered(_ filter: AllocationFilter) -> AllocationReport {
-        let kept = entries.filter(filter.matches)
+        let rule = filter.siteFilter
+        let kept = entries.filter {
+            rule.matches(module: $0.module, function: $0.function, file: $0.file, line: $0.line, bytes: $0.bytes, accurate: $0.accurate)
+        }
         return AllocationReport(text: AllocationReport.header + kept.map(\.allocinfoLine).joined(), entries: kept, peakBytes: peakBytes, peakInterval: peakInterval)
     }
 

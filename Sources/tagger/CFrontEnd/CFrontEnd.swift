@@ -177,11 +177,8 @@ public enum CFrontEnd {
             let c = SourceCache.canonical(f)
             if !inputs.contains(c) { inputs.append(c) }
         }
-        var config = config
-        // Each input's nearest .alloctag.json adds to the command line's settings.
-        for f in inputs {
-            config = config.merged(with: try CConfig.discover(from: URL(fileURLWithPath: f).deletingLastPathComponent().path))
-        }
+        // The inputs' .alloctag.json files (AllocTagConfig's one lookup) add to the command line's settings.
+        var config = config.merged(with: try AllocTagConfig.resolve(explicit: nil, files: inputs).c)
         let rootDir = root(for: inputs, config: config)
         config.root = rootDir
         let database: CompilationDatabase? = try {

@@ -157,7 +157,7 @@ public enum CompilerLauncher {
         }
         let base = CConfig(allocators: list("ALLOCTAG_ALLOCATORS"), noprof: list("ALLOCTAG_NOPROF"))
         let dir = URL(fileURLWithPath: CompileFlags.absolute(source, in: cwd)).deletingLastPathComponent().path
-        var config = base.merged(with: try CConfig.discover(from: dir))
+        var config = base.merged(with: try AllocTagConfig.discover(from: dir)?.c)
         config.root = nil  // only the translation unit itself is edited
         return config
     }

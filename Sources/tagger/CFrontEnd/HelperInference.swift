@@ -41,7 +41,7 @@ struct HelperInference {
     private let allocators: Set<String>
 
     init(facts: ProgramFacts, config: CConfig, sources: SourceCache, recipeOnlyForStatic: Bool = false) {
-        allocators = Set(CConfig.mallocFamily + config.allocators)
+        allocators = Set(Vocabulary.mallocFamily + config.allocators)
         let allocators = self.allocators
 
         // Recipes applied by an earlier run: `foo_noprof` defined, `#define foo(...)` present.

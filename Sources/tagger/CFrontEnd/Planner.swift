@@ -34,13 +34,13 @@ struct Planner {
         self.sources = sources
         self.applying = applying
         self.inference = HelperInference(facts: facts, config: config, sources: sources, recipeOnlyForStatic: recipeOnlyForStatic)
-        self.allocators = Set(CConfig.mallocFamily + config.allocators)
+        self.allocators = Set(Vocabulary.mallocFamily + config.allocators)
     }
 
     static let hookMacros = Vocabulary.cHookMacros
 
     func noprofSpelling(_ callee: String) -> String? {
-        if CConfig.mallocFamily.contains(callee) || inference.recipeNames.contains(callee) { return callee + "_noprof" }
+        if Vocabulary.mallocFamily.contains(callee) || inference.recipeNames.contains(callee) { return callee + "_noprof" }
         return nil
     }
 
@@ -374,7 +374,7 @@ struct Planner {
         where (allocators.contains(name) || helperNames.contains(name)) && !reachDecided.contains(name) {
             guard facts.analysedFiles.contains(loc.file) else { continue }
             findings.append(Finding(ruleID: Rules.indirectAllocator.id, severity: .warning,
-                message: "\(name) is used as a function pointer here: calls through the pointer cannot be tagged at their call sites and are charged to the tag current at the time (untagged when none); name the functions that call through it with --allocator, or list the function that wraps it under \"noprof\" in \(CConfig.fileName)",
+                message: "\(name) is used as a function pointer here: calls through the pointer cannot be tagged at their call sites and are charged to the tag current at the time (untagged when none); name the functions that call through it with --allocator, or list the function that wraps it under \"noprof\" in \(AllocTagConfig.fileName)",
                 location: loc))
         }
         for (file, ranges) in facts.skipped.sorted(by: { $0.key < $1.key }) {

@@ -1,4 +1,5 @@
 import Foundation
+import TaggerCore
 
 /// Markers inside planned insertions that become `#line` directives when the output must keep
 /// the original numbering (`tagger cc`), and vanish otherwise.
@@ -60,7 +61,7 @@ struct Rewriter {
     /// alloc_tag.h get guarded fallbacks for the spellings they use.
     static func noprofFallbacks(_ used: Set<String>, existing: SourceText) -> String {
         var out = ""
-        for name in CConfig.mallocFamily where used.contains(name + "_noprof") {
+        for name in Vocabulary.mallocFamily where used.contains(name + "_noprof") {
             let spelled = name + "_noprof"
             if existing.text(0 ..< existing.count).contains("define \(spelled)") { continue }
             out += "#ifndef \(spelled)\n#define \(spelled)(...) (\(name))(__VA_ARGS__)\n#endif\n"
@@ -76,7 +77,7 @@ struct Rewriter {
         var used: Set<String> = []
         for e in edits {
             let words = e.text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
-            for word in words where word.hasSuffix("_noprof") && CConfig.mallocFamily.contains(String(word.dropLast(7))) { used.insert(word) }
+            for word in words where word.hasSuffix("_noprof") && Vocabulary.mallocFamily.contains(String(word.dropLast(7))) { used.insert(word) }
         }
         let fallbacks = noprofFallbacks(used, existing: text)
         if let existing {

@@ -159,11 +159,8 @@ extension Tagger {
         }
 
         private func render(report: AllocinfoReport, _ filter: ReportFilter) -> [UInt8] {
-            // Text keeps the report's own lines (duplicates too, as the kernel prints them);
-            // every other view has one entry per site, so merge before ranking.
-            var report = (format == .text ? report : report.merged()).filtered(filter)
-            if let key = sort ?? (top != nil ? .bytes : nil) { report = report.sorted(by: key) }
-            if let top { report = report.prefix(top) }
+            // The example server runs the same query (ReportQuery: merge unless text, filter, sort, top).
+            let report = ReportQuery(filter: filter, sort: sort, top: top, keepsLines: format == .text).apply(to: report)
             switch format {
             case .text: return Array(report.text.utf8)
             case .pprof: return PprofFormat.render(report)

@@ -22,7 +22,7 @@ struct SourceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only files under DIR are analysed and edited (default: the current directory).", valueName: "DIR"))
     var root: String?
 
-    @Option(help: ArgumentHelp("Settings file (default: the nearest \(CConfig.fileName) above each input).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Settings file, read before the nearest \(AllocTagConfig.fileName) above each input.", valueName: "FILE"))
     var config: String?
 
     @Flag(name: .customLong("no-infer-helpers"), help: "Do not apply the _noprof recipe to inferred helpers.")

@@ -46,7 +46,10 @@ guard let module, let output else { fail("--module and --output are required\n\(
 
 var config = AllocTagConfig()
 if let configPath {
-    do { config = try AllocTagConfig.load(path: configPath) } catch { fail("\(error)", TaggerExit.dataError) }
+    do { config = try AllocTagConfig.load(path: configPath) } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))  // already `path:line:col: error: ...`
+        exit(TaggerExit.dataError)
+    }
 }
 
 func readSource(_ path: String) -> String {

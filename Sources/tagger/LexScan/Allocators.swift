@@ -3,19 +3,17 @@ import TaggerCore
 /// What counts as an allocation site, and the spelling of the Swift hook. Both front ends
 /// (swift-syntax for annotate, the token scan for every build) read these, so they agree.
 public enum AllocatorNames {
-    /// C allocators callable from Swift (and the malloc family a C scan looks for).
+    /// C allocators callable from Swift (and the malloc family a C scan looks for): `Vocabulary.mallocFamily` as a set.
     public static let cFunctions = Set(Vocabulary.mallocFamily)
     /// Modules through which Swift may spell a C allocator, as in `Glibc.malloc(8)`.
     public static let cModules: Set<String> = ["Glibc", "Darwin", "Musl", "Foundation", "Android", "ucrt", "WinSDK"]
     /// First argument labels of `allocate(capacity:)` and `allocate(byteCount:alignment:)`.
     public static let allocateLabels: Set<String> = ["capacity", "byteCount"]
 
-    /// The runtime's Swift hook: `withAllocTag(&tag) { expr }`.
-    public static let hook = "withAllocTag"
-    /// A body's scope, as `annotate` inserts it as the body's first line:
-    /// `let __allocScope = AllocTagScope(&tag); defer { __allocScope.end() }`.
-    public static let scopeTypes: Set<String> = ["AllocTagScope", "AllocTagTaskScope"]
-    public static let scopeVariable = "__allocScope"
+    /// The runtime's Swift hook and scopes (`Vocabulary`'s words, named here for the Swift front ends).
+    public static let hook = Vocabulary.swiftHook
+    public static let scopeTypes = Vocabulary.swiftScopeTypes
+    public static let scopeVariable = Vocabulary.swiftScopeVariable
     /// In a comment before a declaration (or inside a closure), keeps `annotate` from scoping it.
     public static let noScopeMarker = "alloctag:no-scope"
     /// Tags whose names start with this are declared by the build plugin; others are the user's.

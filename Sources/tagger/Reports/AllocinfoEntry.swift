@@ -1,3 +1,5 @@
+import TaggerCore
+
 /// Where an allocation was charged: the identity of one tag as the report prints it.
 ///
 /// Two tags with equal keys are one site for every derived view (the kernel prints such
@@ -30,11 +32,9 @@ public struct AllocSiteKey: Hashable, Comparable, Sendable {
     /// `file:line`, the form editors jump to.
     public var location: String { "\(file):\(line)" }
 
+    /// `SiteRanking.siteOrder`: module ("" for none), file, line, function.
     public static func < (a: AllocSiteKey, b: AllocSiteKey) -> Bool {
-        if (a.module ?? "") != (b.module ?? "") { return (a.module ?? "") < (b.module ?? "") }
-        if a.file != b.file { return a.file < b.file }
-        if a.line != b.line { return a.line < b.line }
-        return a.function < b.function
+        SiteRanking.siteOrder((a.module, a.file, a.line, a.function), (b.module, b.file, b.line, b.function))
     }
 }
 

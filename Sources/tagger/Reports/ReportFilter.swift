@@ -4,7 +4,8 @@ import TaggerCore
 ///
 /// String fields match the whole name; `*` and `?` are wildcards (a name without them matches
 /// exactly, as the kernel's filter does). Every set field must match. Size bounds are inclusive
-/// and compare live bytes (a diff's growth, when filtering a diff).
+/// and compare live bytes (a diff's growth, when filtering a diff). Matching is `SiteFilter`'s,
+/// the one the runtime's `AllocationFilter` uses too.
 public struct ReportFilter: Hashable, Sendable {
     public var module: String?
     public var function: String?
@@ -27,17 +28,12 @@ public struct ReportFilter: Hashable, Sendable {
 
     public var isEmpty: Bool { self == ReportFilter() }
 
+    public var siteFilter: SiteFilter {
+        SiteFilter(module: module, function: function, file: file, line: line, minBytes: minSize, maxBytes: maxSize, inaccurateOnly: inaccurateOnly)
+    }
+
     public func matches(_ site: AllocSiteKey, bytes: Int64, accurate: Bool) -> Bool {
-        if let module {
-            guard let siteModule = site.module, Glob.matches(module, siteModule) else { return false }
-        }
-        if let function, !Glob.matches(function, site.function) { return false }
-        if let file, !Glob.matches(file, site.file) { return false }
-        if let line, site.line != line { return false }
-        if let minSize, bytes < minSize { return false }
-        if let maxSize, bytes > maxSize { return false }
-        if inaccurateOnly, accurate { return false }
-        return true
+        siteFilter.matches(module: site.module, function: site.function, file: site.file, line: site.line, bytes: bytes, accurate: accurate)
     }
 
     public func matches(_ entry: AllocinfoEntry) -> Bool {
@@ -49,19 +45,22 @@ public struct ReportFilter: Hashable, Sendable {
 public enum ReportSort: String, CaseIterable, Sendable {
     case bytes, calls
 
-    /// The order of reports, diffs and series alike: the sort key largest first, then the other
-    /// count largest first; nil when both are equal (the caller breaks the tie by site).
+    /// The order of reports, diffs and series alike (`SiteRanking`, which the metrics' top N
+    /// uses too): the sort key largest first, then the other count largest first; nil when both
+    /// are equal (the caller breaks the tie by site).
     public func precedes(bytes xb: Int64, calls xc: Int64, _ yb: Int64, _ yc: Int64) -> Bool? {
-        let (kx, ky, sx, sy) = self == .bytes ? (xb, yb, xc, yc) : (xc, yc, xb, yb)
-        if kx != ky { return kx > ky }
-        if sx != sy { return sx > sy }
-        return nil
+        self == .bytes ? SiteRanking.precedes(key: xb, other: xc, yb, yc) : SiteRanking.precedes(key: xc, other: xb, yc, yb)
     }
 }
 
 extension AllocinfoReport {
     public func filtered(_ filter: ReportFilter) -> AllocinfoReport {
-        filter.isEmpty ? self : AllocinfoReport(entries: entries.filter(filter.matches), source: source, peak: peak)
+        guard !filter.isEmpty else { return self }
+        let rule = filter.siteFilter
+        return AllocinfoReport(entries: entries.filter {
+            rule.matches(module: $0.site.module, function: $0.site.function, file: $0.site.file, line: $0.site.line,
+                         bytes: $0.bytes, accurate: $0.accurate)
+        }, source: source, peak: peak)
     }
 
     public func sorted(by key: ReportSort) -> AllocinfoReport {

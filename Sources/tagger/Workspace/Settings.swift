@@ -45,7 +45,7 @@ public struct WorkspaceSettings: Sendable {
     /// The C front end's settings: the command line's, then `--config`'s.
     func cConfig() throws -> CConfig {
         var c = CConfig(allocators: allocators, noprof: noprof, root: root, inferHelpers: inferHelpers)
-        if let configFile { c = c.merged(with: try CConfig.load(configFile)) }
+        if let configFile { c = c.merged(with: try loadConfig { try AllocTagConfig.load(path: configFile).c }) }
         return c
     }
 
@@ -53,21 +53,15 @@ public struct WorkspaceSettings: Sendable {
         buildDirectory.map { .compilationDatabase($0) } ?? .fixed(compilerFlags + extraCompilerFlags)
     }
 
-    /// The Swift front end's settings: `--config`, else the nearest `.alloctag.json` above the first file.
+    /// The Swift front end's settings: the `swift` section of `--config` and of every input's
+    /// nearest `.alloctag.json` (`AllocTagConfig.resolve`, the one lookup).
     func swiftConfig(files: [String]) throws -> AllocTagConfig {
-        if let configFile { return try loadSwiftConfig(configFile) }
-        var dir = URL(fileURLWithPath: files.first ?? ".").deletingLastPathComponent().standardizedFileURL
-        while true {
-            let candidate = dir.appendingPathComponent(AllocTagConfig.fileName).path
-            if FileManager.default.fileExists(atPath: candidate) { return try loadSwiftConfig(candidate) }
-            let parent = dir.deletingLastPathComponent()
-            if parent.path == dir.path { return AllocTagConfig() }
-            dir = parent
-        }
+        try loadConfig { try AllocTagConfig.resolve(explicit: configFile, files: files) }
     }
 
-    private func loadSwiftConfig(_ path: String) throws -> AllocTagConfig {
-        do { return try AllocTagConfig.load(path: path) } catch {
+    /// A bad settings file is bad input (65), its diagnostic already in compiler form.
+    private func loadConfig<T>(_ load: () throws -> T) throws -> T {
+        do { return try load() } catch {
             throw WorkspaceExit(TaggerExit.dataError, "\(error)")
         }
     }

@@ -4,7 +4,7 @@ import TaggerCore
 import TaggerSwift
 
 /// The swift-syntax front end (`TaggerSwift`) as a provider, file by file. Settings come from
-/// the `swift` section of the nearest `.alloctag.json` (or `--config`).
+/// the `swift` section of `--config` and the inputs' `.alloctag.json` files.
 public struct SwiftSyntaxFrontEnd: FrontEnd {
     public init() {}
 

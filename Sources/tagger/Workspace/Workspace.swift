@@ -47,6 +47,8 @@ public struct Workspace: Sendable {
     func run<T>(_ command: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let exit as WorkspaceExit {
             throw exit
+        } catch let bad as AllocTagConfig.LoadError {
+            throw WorkspaceExit(TaggerExit.dataError, "\(bad)")  // already `path:line:col: error: …`
         } catch {
             let status = if let e = error as? CFrontEndError, case .usage = e { TaggerExit.usage } else { TaggerExit.dataError }
             throw WorkspaceExit(status, "tagger \(command): error: \(error)")

@@ -1,7 +1,7 @@
-/// The one glob of the tagger: whole-string match, `*` any run of characters (also none),
+/// The one glob of the project: whole-string match, `*` any run of characters (also none),
 /// `?` exactly one; every other character matches itself. Used by suppression comments
-/// (rule ids), report filters (files, functions) and anything else that takes a pattern,
-/// so a pattern means the same everywhere. Backtracks to the last `*` only: at worst
+/// (rule ids), report filters (the tagger's and the runtime's, through `SiteFilter`), budgets
+/// and anything else that takes a pattern, so a pattern means the same everywhere. Backtracks to the last `*` only: at worst
 /// pattern × text steps, never exponential on hostile patterns.
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
