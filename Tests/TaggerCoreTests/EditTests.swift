@@ -25,6 +25,8 @@ final class EditTests: XCTestCase {
         let want = "<start>a = W1 { f(W2 { g([y]) }) }<end>; b"
         XCTAssertEqual(try apply(edits, to: text), want)
         for _ in 0..<20 { XCTAssertEqual(try apply(edits.shuffled(), to: text), want) }
+        // `f(x)` then `g(y)`, both wrapped: the first suffix (0) before the second prefix (1), whatever the texts.
+        XCTAssertEqual(try apply([.insert("(", at: 1, order: 1), .insert(")", at: 1, order: 0)], to: "ab"), "a)(b")
         // `x.b().c()` holds `x.b()`: both start at 0, the outer prefix first; the inner suffix first.
         let chained = [Edit.insert("I{", at: 0, order: 1, depth: 1), .insert("O{", at: 0, order: 1, depth: 0),
                        .insert("}", at: 5, order: 0, depth: -1), .insert("}", at: 9, order: 0, depth: 0)]
