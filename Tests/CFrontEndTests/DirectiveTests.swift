@@ -38,4 +38,35 @@ final class DirectiveTests: XCTestCase {
 
         """, compile: false)
     }
+
+    /// A directive's end is found by lexing it: the former finder followed splices and block
+    /// comments but not literals, so the `/*` in `"/*"` ran this `#define` on to the comment's
+    /// `*/` two lines down, swallowing `#include <stdlib.h>`; the include then went in front
+    /// of `f` instead of after the last include.
+    func testACommentOpenerInADirectivesLiteralDoesNotSwallowTheNextDirective() throws {
+        try assertAnnotation("""
+        #define PATTERN "/*"
+        #include <stdlib.h>
+        /* glob */
+
+        void f(void)
+        {
+        	char *p = malloc(4);
+        	free(p);
+        }
+
+        """, expected: """
+        #define PATTERN "/*"
+        #include <stdlib.h>
+        #include <alloc_tag/alloc_tag.h>
+        /* glob */
+
+        void f(void)
+        {
+        	char *p = alloc_hooks(malloc(4));
+        	free(p);
+        }
+
+        """)
+    }
 }
