@@ -77,6 +77,9 @@ public struct Lexer {
     private let bytes: [UInt8]
     private let dialect: Dialect
     private var directiveTokens: DirectiveTokens = .whole
+    /// False when only comments or directives are wanted: tokens are then neither spelled nor
+    /// kept (building a `String` per token is most of the lexer's time).
+    private var keepsTokens = true
     private var i = 0
     private var end: Int
     private var line = 1
@@ -110,6 +113,7 @@ public struct Lexer {
 
     public static func comments(in file: SourceFile, dialect: Dialect) -> [LexComment] {
         var lexer = Lexer(file, dialect: dialect)
+        lexer.keepsTokens = false
         _ = lexer.run()
         return lexer.comments.sorted { ($0.bodyLine, $0.bodyColumn) < ($1.bodyLine, $1.bodyColumn) }
     }
@@ -117,6 +121,7 @@ public struct Lexer {
     /// Every preprocessor directive of a C file, in order.
     public static func directives(in file: SourceFile) -> [LexDirective] {
         var lexer = Lexer(file, dialect: .c)
+        lexer.keepsTokens = false
         _ = lexer.run()
         return lexer.directives
     }
@@ -180,13 +185,16 @@ public struct Lexer {
             if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == 0x0C || c == 0x0B {
                 advance(); continue
             }
-            let splice = spliceLength(at: i)
-            if splice > 0 {
+            if c == UInt8(ascii: "\\") {
+                let splice = spliceLength(at: i)
+                guard splice > 0 else { break }
                 for _ in 0..<splice { advance() }
                 continue
             }
-            if c == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "/") { skipLineComment(); continue }
-            if c == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") { skipBlockComment(); continue }
+            if c == UInt8(ascii: "/") {
+                if peek(1) == UInt8(ascii: "/") { skipLineComment(); continue }
+                if peek(1) == UInt8(ascii: "*") { skipBlockComment(); continue }
+            }
             break
         }
         return crossed
@@ -205,7 +213,8 @@ public struct Lexer {
                 continue
             }
             atLineStart = false
-            tokens.append(token())
+            let token = token()
+            if keepsTokens { tokens.append(token) }
             for piece in interpolations {
                 var inner = self
                 inner.interpolations = []
@@ -217,9 +226,11 @@ public struct Lexer {
                 func punct(_ s: String, at offset: Int) -> LexToken {
                     LexToken(kind: .punct, text: s, start: offset, end: offset + 1, line: piece.line, column: offset - piece.lineStart + 1)
                 }
-                tokens.append(punct("(", at: piece.start - 1))
-                tokens += inner.run()
+                let code = inner.run()
                 comments += inner.comments
+                guard keepsTokens else { continue }
+                tokens.append(punct("(", at: piece.start - 1))
+                tokens += code
                 var close = punct(")", at: piece.end)
                 close.line = inner.line
                 close.column = piece.end - inner.lineStart + 1
@@ -240,7 +251,7 @@ public struct Lexer {
         var nameStart: Int?
         if inner.count > 1 {
             if inner[1].kind == .identifier || inner[1].kind == .number {
-                keyword = inner[1].text
+                keyword = text(inner[1].start, inner[1].end)
                 nameStart = inner.count > 2 ? inner[2].start : nil
             } else {
                 nameStart = inner[1].start
@@ -249,6 +260,7 @@ public struct Lexer {
         directives.append(LexDirective(keyword: keyword, start: physicalLineStart, hash: hash,
                                        end: i < end ? i + 1 : i, nameStart: nameStart))
         switch directiveTokens {
+        case _ where !keepsTokens: break
         case .split: tokens += inner
         case .whole:
             tokens.append(LexToken(kind: .directive, text: text(hash, i), start: hash, end: i, line: startLine, column: startColumn))
@@ -302,7 +314,7 @@ public struct Lexer {
         // Every step consumes input: a branch that read nothing (a lexer bug, as `$` once
         // was) would loop forever, so it becomes a one-byte punctuation token instead.
         if i == start { advance(); kind = .punct }
-        return LexToken(kind: kind, text: text(start, i), start: start, end: i, line: startLine, column: startColumn)
+        return LexToken(kind: kind, text: keepsTokens ? text(start, i) : "", start: start, end: i, line: startLine, column: startColumn)
     }
 
     // MARK: Comments
