@@ -1,3 +1,4 @@
+import TaggerCore
 import TaggerLexScan
 import XCTest
 

@@ -188,7 +188,7 @@ struct HelperInference {
         }
         guard text.identifier(at: nameOffset) == f.name else { return "its name is produced by a macro" }
         if !f.isStatic {
-            let header = text.tokens(f.definitionStart!, f.bodyStart!).map { text.spelling($0) }
+            let header = Lexer.tokenize(text, dialect: .c, in: f.definitionStart! ..< f.bodyStart!, directives: .split).map(\.text)
             if header.contains("inline") { return "it is an extern inline function" }
             if header.joined().contains("...") { return "it is variadic and has external linkage (its symbol must stay callable)" }
             if f.parameterNames.contains(where: { $0 == nil }) { return "a parameter has no name, so no forwarding definition can keep its symbol" }

@@ -1,14 +1,5 @@
 import TaggerCore
 
-/// One textual change: replace `length` bytes at `offset` with `text` (length 0 inserts).
-struct Edit: Hashable, Sendable {
-    var offset: Int
-    var length: Int
-    var text: String
-    /// Among edits at the same offset, lower first in the output.
-    var order: Int
-}
-
 /// Decides, from merged facts, each site's status and the edits that tag it.
 struct Planner {
     let facts: ProgramFacts
@@ -45,7 +36,7 @@ struct Planner {
     }
 
     private mutating func edit(_ file: String, _ offset: Int, _ length: Int, _ text: String, order: Int = 0) {
-        edits[file, default: []].insert(Edit(offset: offset, length: length, text: text, order: order))
+        edits[file, default: []].insert(Edit(start: offset, end: offset + length, text: text, order: order))
     }
 
     private mutating func site(_ call: CallFact, tagged alreadyTagged: Bool, willTag: Bool, macro: String, reason: String) {
@@ -206,26 +197,25 @@ struct Planner {
     }
 
     /// The replacement list of a macro, read from its definition (any file).
-    private func macroBody(_ name: String) -> (text: SourceText, tokens: [Token])? {
+    private func macroBody(_ name: String) -> [LexToken]? {
         guard let m = facts.macros[name], let file = m.file, let text = sources.text(file), m.start < text.count else { return nil }
-        let toks = text.tokens(m.start, text.lineEndLogical(from: m.start))
+        let toks = Lexer.lineTokens(in: text, from: m.start)
         guard toks.count > 1 else { return nil }
         var bodyStart = 1
-        if m.functionLike, text.spelling(toks[1]) == "(" {
-            while bodyStart < toks.count, text.spelling(toks[bodyStart]) != ")" { bodyStart += 1 }
+        if m.functionLike, toks[1].text == "(" {
+            while bodyStart < toks.count, toks[bodyStart].text != ")" { bodyStart += 1 }
             bodyStart += 1
         }
-        return (text, Array(toks[min(bodyStart, toks.count)...]))
+        return Array(toks[min(bodyStart, toks.count)...])
     }
 
     /// A replacement list that is one expression: no statement punctuation or keywords, no
     /// assignment or comma at its top level.
-    static func isExpression(_ body: (text: SourceText, tokens: [Token])) -> Bool {
-        guard !body.tokens.isEmpty else { return false }
+    static func isExpression(_ body: [LexToken]) -> Bool {
+        guard !body.isEmpty else { return false }
         var depth = 0
-        for t in body.tokens {
-            let s = body.text.spelling(t)
-            switch s {
+        for t in body {
+            switch t.text {
             case "(", "[": depth += 1
             case ")", "]": depth -= 1
             case ";", "{", "}", "do", "if", "while", "for", "return", "#", "##": return false
@@ -244,32 +234,32 @@ struct Planner {
         var mentions: [String: Set<String>] = [:]
         for (name, m) in facts.macros where m.editable {
             guard let file = m.file, let text = sources.text(file) else { continue }
-            let toks = text.tokens(m.start, text.lineEndLogical(from: m.start))
+            let toks = Lexer.lineTokens(in: text, from: m.start)
             guard toks.count > 1 else { continue }
             var bodyStart = 1
-            if m.functionLike, text.spelling(toks[1]) == "(" {
-                while bodyStart < toks.count, text.spelling(toks[bodyStart]) != ")" { bodyStart += 1 }
+            if m.functionLike, toks[1].text == "(" {
+                while bodyStart < toks.count, toks[bodyStart].text != ")" { bodyStart += 1 }
                 bodyStart += 1
             }
             let body = Array(toks[min(bodyStart, toks.count)...])
             for (i, t) in body.enumerated() where t.kind == .identifier {
-                let word = text.spelling(t)
+                let word = t.text
                 if facts.macros[word] != nil { mentions[name, default: []].insert(word) }
-                guard names.contains(word), i + 1 < body.count, text.spelling(body[i + 1]) == "(" else { continue }
-                if i > 0, [".", ">", "#"].contains(text.spelling(body[i - 1])) { continue }
+                guard names.contains(word), i + 1 < body.count, body[i + 1].text == "(" else { continue }
+                if i > 0, [".", ">", "#"].contains(body[i - 1].text) { continue }
                 var depth = 0, close: Int?
                 for j in (i + 1) ..< body.count {
-                    let s = text.spelling(body[j])
+                    let s = body[j].text
                     if s == "(" { depth += 1 } else if s == ")" { depth -= 1; if depth == 0 { close = j; break } }
                 }
                 guard let close else { continue }
                 var wrapped = false
                 var depthBack = 0
                 for j in stride(from: i - 1, through: 0, by: -1) {
-                    let s = text.spelling(body[j])
+                    let s = body[j].text
                     if s == ")" { depthBack += 1 } else if s == "(" {
                         if depthBack == 0 {
-                            if j > 0, Self.hookMacros.contains(text.spelling(body[j - 1])) { wrapped = true; break }
+                            if j > 0, Self.hookMacros.contains(body[j - 1].text) { wrapped = true; break }
                         } else { depthBack -= 1 }
                     }
                 }
@@ -380,15 +370,15 @@ struct Planner {
         for (file, ranges) in facts.skipped.sorted(by: { $0.key < $1.key }) {
             guard let text = sources.text(file) else { continue }
             for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-                let toks = text.tokens(r.lowerBound, min(r.upperBound, text.count))
+                let toks = Lexer.tokenize(text, dialect: .c, in: r.lowerBound ..< min(r.upperBound, text.count), directives: .split)
                 let hit = toks.indices.first { i in
-                    toks[i].kind == .identifier && allocators.contains(text.spelling(toks[i]))
-                        && i + 1 < toks.count && text.spelling(toks[i + 1]) == "("
+                    toks[i].kind == .identifier && allocators.contains(toks[i].text)
+                        && i + 1 < toks.count && toks[i + 1].text == "("
                 }
                 guard let hit else { continue }
                 let l0 = text.line(of: r.lowerBound), l1 = text.line(of: r.upperBound)
                 findings.append(Finding(ruleID: Rules.inactiveRegion.id, severity: .note,
-                    message: "lines \(l0)-\(l1) are in an inactive preprocessor branch and were not analysed; the \(text.spelling(toks[hit]))() call on line \(text.line(of: toks[hit].start)) is not tagged (annotate again with the flags that enable it)",
+                    message: "lines \(l0)-\(l1) are in an inactive preprocessor branch and were not analysed; the \(toks[hit].text)() call on line \(text.line(of: toks[hit].start)) is not tagged (annotate again with the flags that enable it)",
                     location: SourceLocation(file: file, line: l0, column: 1)))
             }
         }

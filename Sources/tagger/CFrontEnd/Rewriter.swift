@@ -24,32 +24,27 @@ enum LineMarker {
     }
 }
 
-/// Applies planned edits to one file: back to front, so every offset stays valid, plus the
-/// `#include <alloc_tag/alloc_tag.h>` (and `_noprof` fallbacks) once, where feature macros
-/// are already settled and before the first use.
+/// Applies planned edits to one file (with `Edit.apply`: at one offset, lower `order` first),
+/// plus the `#include <alloc_tag/alloc_tag.h>` (and `_noprof` fallbacks) once, where feature
+/// macros are already settled and before the first use.
 struct Rewriter {
     static let include = "#include <alloc_tag/alloc_tag.h>"
 
     /// The annotated text, or nil when there is nothing to change.
     /// - Parameter lineMarkersFor: when set, `#line` directives keep numbering as in that path.
-    static func rewrite(_ text: SourceText, edits: Set<Edit>, topLevel: [Range<Int>], lineMarkersFor: String? = nil) throws -> [UInt8]? {
+    static func rewrite(_ text: SourceFile, edits: Set<Edit>, topLevel: [Range<Int>], lineMarkersFor: String? = nil) throws -> [UInt8]? {
         guard !edits.isEmpty else { return nil }
         var all = Array(edits)
-        // Replacements must not overlap each other or an insertion strictly inside them.
-        let sortedByOffset = all.sorted { ($0.offset, $0.length) < ($1.offset, $1.length) }
-        for (a, b) in zip(sortedByOffset, sortedByOffset.dropFirst()) where a.length > 0 && b.offset < a.offset + a.length {
-            if a.offset == b.offset, a.length == b.length, a.text == b.text { continue }
-            throw CFrontEndError.conflictingEdits(text.path, b.offset)
-        }
         if let block = includeBlock(text, edits: all, topLevel: topLevel, lineMarkersFor: lineMarkersFor) {
             all.append(block)
         }
-        // Back to front; at one offset, higher `order` is applied first so it ends up later.
-        all.sort { $0.offset != $1.offset ? $0.offset > $1.offset : $0.order > $1.order }
-        var bytes = text.bytes
-        for e in all {
-            let replacement = Array(LineMarker.expand(e.text, path: lineMarkersFor).utf8)
-            bytes.replaceSubrange(e.offset ..< e.offset + e.length, with: replacement)
+        for k in all.indices { all[k].text = LineMarker.expand(all[k].text, path: lineMarkersFor) }
+        var bytes: [UInt8]
+        do {
+            bytes = try Edit.apply(all, to: text.bytes)
+        } catch {
+            // Overlapping replacements: the edits of one header planned from two translation units.
+            throw CFrontEndError.conflictingEdits(text.path, error.offset)
         }
         if let path = lineMarkersFor {
             bytes.insert(contentsOf: Array("#line 1 \"\(LineMarker.escape(path))\"\n".utf8), at: 0)
@@ -59,7 +54,7 @@ struct Rewriter {
 
     /// `malloc_noprof` and friends are defined by override.h; files that only include
     /// alloc_tag.h get guarded fallbacks for the spellings they use.
-    static func noprofFallbacks(_ used: Set<String>, existing: SourceText) -> String {
+    static func noprofFallbacks(_ used: Set<String>, existing: SourceFile) -> String {
         var out = ""
         for name in Vocabulary.mallocFamily where used.contains(name + "_noprof") {
             let spelled = name + "_noprof"
@@ -69,8 +64,8 @@ struct Rewriter {
         return out
     }
 
-    private static func includeBlock(_ text: SourceText, edits: [Edit], topLevel: [Range<Int>], lineMarkersFor: String?) -> Edit? {
-        let directives = text.directives()
+    private static func includeBlock(_ text: SourceFile, edits: [Edit], topLevel: [Range<Int>], lineMarkersFor: String?) -> Edit? {
+        let directives = Lexer.directives(in: text)
         let existing = directives.first { d in
             d.keyword == "include" && d.nameStart.map { text.text($0 ..< d.end).contains("alloc_tag/") } == true
         }
@@ -82,11 +77,10 @@ struct Rewriter {
         let fallbacks = noprofFallbacks(used, existing: text)
         if let existing {
             guard !fallbacks.isEmpty else { return nil }
-            return Edit(offset: existing.end, length: 0,
-                        text: fallbacks + LineMarker.placeholder(text.line(of: existing.end)), order: 3)
+            return Edit.insert(fallbacks + LineMarker.placeholder(text.line(of: existing.end)), at: existing.end, order: 3)
         }
-        let firstUse = edits.map(\.offset).min() ?? 0
-        let guardStart = includeGuard(text, directives, lastEdit: edits.map(\.offset).max() ?? 0)
+        let firstUse = edits.map(\.start).min() ?? 0
+        let guardStart = includeGuard(text, directives, lastEdit: edits.map(\.start).max() ?? 0)
         // `#ifndef X` directly followed by `#define X`: a header guard, taken when its code is
         // compiled at all (amalgamations keep every header's guard).
         var headerGuards: Set<Int> = []
@@ -126,15 +120,16 @@ struct Rewriter {
         var block = include + "\n" + fallbacks
         block += LineMarker.placeholder(text.line(of: offset) + (offset == text.count ? 1 : 0))
         if offset == text.count, text.bytes.last != UInt8(ascii: "\n") { block = "\n" + block }
-        return Edit(offset: offset, length: 0, text: block, order: 3)
+        return Edit.insert(block, at: offset, order: 3)
     }
 
     /// Start of a conditional that opens the file (only comments before it) and holds every
     /// edit: an include guard, or `#ifndef SQLITE_AMALGAMATION`. Code using the hooks is compiled
     /// only when that conditional is, so the include may go inside it.
-    private static func includeGuard(_ text: SourceText, _ directives: [Directive], lastEdit: Int) -> Int? {
+    private static func includeGuard(_ text: SourceFile, _ directives: [LexDirective], lastEdit: Int) -> Int? {
+        let code = Lexer.skipTrivia(in: text, from: 0)
         guard let first = directives.first, ["if", "ifdef", "ifndef"].contains(first.keyword),
-              text.skipTrivia(from: 0) >= first.start, text.skipTrivia(from: 0) < first.end else { return nil }
+              code >= first.start, code < first.end else { return nil }
         var depth = 0
         for d in directives {
             if ["if", "ifdef", "ifndef"].contains(d.keyword) { depth += 1 }

@@ -31,7 +31,7 @@ final class TranslationUnitAnalyzer {
 
     // Per function being walked.
     private var current: FunctionFact?
-    private var currentText: SourceText?
+    private var currentText: SourceFile?
     private var assignedCalls: [String: [Int]] = [:]
     private var derivedFrom: [String: Set<String>] = [:]
     private var returnedVars: Set<String> = []
@@ -314,7 +314,7 @@ final class TranslationUnitAnalyzer {
         } else if sameFile, text.identifier(at: s.offset) == name {
             spelling = x.offset == s.offset && x.file == s.file ? .direct : .macroArgument(text.identifier(at: x.offset))
         } else if sameFile, text.bytes[s.offset] == UInt8(ascii: "("),
-                  text.identifier(at: text.skipTrivia(from: s.offset + 1)) == name {
+                  text.identifier(at: Lexer.skipTrivia(in: text, from: s.offset + 1)) == name {
             spelling = .parenthesized
         } else {
             let macro = text.identifier(at: x.offset)

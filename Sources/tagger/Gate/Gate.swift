@@ -21,9 +21,9 @@ public enum Gate {
         }.sorted(by: findingOrder)
         let files = Set(input.files.map(paths.display) + sites.map(\.location.file) + findings.map(\.location.file))
 
-        var sources: [String: SourceText] = [:]
+        var sources: [String: SourceFile] = [:]
         for file in files {
-            if let text = read(paths.absolute(file)) { sources[file] = SourceText(text, language: SourceLanguage(path: file)) }
+            if let text = read(paths.absolute(file)) { sources[file] = SourceFile(path: file, text: text) }
         }
 
         // Suppression comments.

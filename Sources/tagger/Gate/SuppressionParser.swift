@@ -12,9 +12,9 @@ enum SuppressionParser {
 
     static let marker = "alloc-tag:"
 
-    static func parse(_ source: SourceText, file: String, language: SourceLanguage) -> Result {
+    static func parse(_ source: SourceFile, file: String, language: SourceLanguage) -> Result {
         var result = Result()
-        for comment in source.comments {
+        for comment in Lexer.comments(in: source, dialect: language == .swift ? .swift : .c) {
             let body = Array(comment.body.utf8)
             for offset in occurrences(of: marker, in: body) {
                 parseAllocTag(body, at: offset, comment: comment, file: file, into: &result)

@@ -1,3 +1,5 @@
+import TaggerCore
+
 /// An allocation site found by the token scan.
 public struct LexSwiftSite: Sendable, Equatable {
     public var callee: String

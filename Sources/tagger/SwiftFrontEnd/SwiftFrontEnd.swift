@@ -173,7 +173,7 @@ public enum SwiftFrontEnd {
             }
         }
         if wrapped + scoped > 0, let edit = context.runtimeImport() { edits.append(edit) }
-        let output = Edit.apply(edits, to: context.bytes)
+        let output = String(decoding: try Edit.apply(edits, to: context.bytes), as: UTF8.self)
         var annotation = Annotation(source: output, wrapped: wrapped, renamed: renamed, findings: findings)
         annotation.scoped = scoped
         return annotation
@@ -315,31 +315,5 @@ struct Context {
     func depth(of site: SyntaxSite) -> Int {
         let start = site.call.position, end = site.call.endPosition
         return sites.filter { $0.call.id != site.call.id && $0.call.position <= start && $0.call.endPosition >= end }.count
-    }
-}
-
-/// A replacement of bytes [start, end); insertions have start == end.
-struct Edit {
-    var start: Int
-    var end: Int
-    var text: String
-    /// At one position: closing suffixes (0) before opening prefixes (1) before replacements (2).
-    var order: Int
-    /// Within one order: outer prefixes before inner ones, inner suffixes before outer ones.
-    var depth: Int = 0
-
-    static func apply(_ edits: [Edit], to bytes: [UInt8]) -> String {
-        let sorted = edits.sorted { ($0.start, $0.order, $0.depth) < ($1.start, $1.order, $1.depth) }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + edits.count * 40)
-        var cursor = 0
-        for edit in sorted {
-            guard edit.start >= cursor else { continue }
-            out.append(contentsOf: bytes[cursor..<edit.start])
-            out.append(contentsOf: Array(edit.text.utf8))
-            cursor = edit.end
-        }
-        out.append(contentsOf: bytes[cursor...])
-        return String(decoding: out, as: UTF8.self)
     }
 }
