@@ -3,7 +3,7 @@
 # optimisation level available (gcc -O0/-O2, clang -O2) and run under each reference mode;
 # start-up settings, debug mode, failure injection, the out-of-memory report, LD_PRELOAD
 # and --gc-sections with each linker are checked from here.  Ends with
-# "runtime-c: N passed, N failed" and exits non-zero on any failure.
+# "runtime-c: N passed, N failed, N skipped" and exits non-zero on any failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -13,7 +13,9 @@ trap 'rm -rf "$out"' EXIT
 passed=0
 failed=0
 
+skipped=0
 pass() { passed=$((passed + 1)); }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 # run DESCRIPTION EXPECTED_STATUS COMMAND...: stdout+stderr go to $out/last.{out,err}
@@ -369,7 +371,8 @@ for config in "gcc -O2" "clang -O2"; do
 		# Live inspection (ALLOCTAG_INSPECT=1), read by its owner after the program closed every
 		# descriptor above 2 and served 20 clients of its own on the lowest free number; a
 		# client that never reads does not hold up the next (a 7 MB report: 70000 tags); another
-		# user is refused; a process answering on another's name is not believed.
+		# user can neither find the socket nor read from it.
+		keep_line=$(grep -n 'keep = malloc' "$here/test_inspect.c" | cut -d: -f1)
 		coproc inspected { env ALLOCTAG_INSPECT=1 "$dir/test_inspect" "$dir/many_tags.so"; }
 		read -r _ pid served <&"${inspected[0]}"
 		if [ "$served" = 20 ]; then pass; else fail "$config the program's own server got $served of 20 clients"; fi
@@ -377,7 +380,7 @@ for config in "gcc -O2" "clang -O2"; do
 		staller=$!
 		sleep 0.5
 		if timeout 5 "$dir/inspect_client" "$pid" >"$dir/live.txt" 2>&1 &&
-			grep -qE "^       31337        1 .*test_inspect.c:26 func:main \$" "$dir/live.txt" &&
+			grep -qE "^       31337        1 .*test_inspect.c:$keep_line func:main \$" "$dir/live.txt" &&
 			[ "$(grep -c "many_tags" "$dir/live.txt")" -eq 70000 ]; then pass; else
 			fail "$config live report of pid $pid beside a stalled client"; head -5 "$dir/live.txt"
 		fi
@@ -385,27 +388,49 @@ for config in "gcc -O2" "clang -O2"; do
 		wait "$staller" 2>/dev/null
 		if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 			chmod 755 "$out" "$dir" "$dir/inspect_client"
-			setpriv --reuid=65534 --regid=65534 --clear-groups "$dir/inspect_client" "$pid" >"$dir/denied.txt" 2>&1
-			if grep -q "^alloctag: permission denied" "$dir/denied.txt" && ! grep -q "31337" "$dir/denied.txt"; then pass; else
-				fail "$config another user must not read the report"; cat "$dir/denied.txt"
+			nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+			# The kernel does not show another user the process's descriptors ...
+			run "$config another user cannot find the socket" 2 "${nobody[@]}" "$dir/inspect_client" "$pid"
+			stderr_is "$config another user cannot find the socket" "inspect_client: cannot read the descriptors of process $pid: Permission denied"
+			# ... and one who takes the name from /proc/net/unix (readable by all) is refused.
+			name=$(awk -v p="@alloctag.$pid." 'index($8, p) == 1 && $8 !~ /\.ext$/ { print substr($8, 2) }' /proc/net/unix)
+			"${nobody[@]}" "$dir/inspect_client" "@$name" >"$dir/denied.txt" 2>&1
+			if [ -n "$name" ] && grep -q "^alloctag: permission denied" "$dir/denied.txt" && ! grep -q "31337" "$dir/denied.txt"; then pass; else
+				fail "$config another user must not read the report (@$name)"; cat "$dir/denied.txt"
 			fi
 		fi
 		exec {inspected[1]}>&-
 		wait "$inspected_PID"
-		# A squatter on a sleeping process's name serves a forged report: refused, never read.
+		# A squatter on a sleeping process's old-style names (@alloctag.PID, .ext) serving a
+		# forged report is never even connected to: the client looks in the process itself.
 		sleep 20 &
 		victim=$!
 		python3 "$here/squat.py" "$victim" >"$dir/squat.txt" &
 		squatter=$!
 		for _ in 1 2 3 4 5 6 7 8 9 10; do grep -qs bound "$dir/squat.txt" && break; sleep 0.2; done
-		run "$config a squatter is not believed" 2 "$dir/inspect_client" "$victim"
-		stderr_has "$config a squatter is not believed" "^inspect_client: @alloctag.$victim is served by pid $squatter uid $(id -u), not by process $victim: refused\$" 1
+		run "$config a squatter is not believed" 1 "$dir/inspect_client" "$victim"
+		stderr_is "$config a squatter is not believed" "inspect_client: process $victim is not listening (no alloctag socket among its descriptors)"
 		if ! grep -q forged "$out/last.out"; then pass; else fail "$config the forged report was read"; fi
 		kill "$victim" "$squatter" 2>/dev/null
 		wait "$victim" "$squatter" 2>/dev/null
-		# The name taken before the process starts: one warning, no thread left listening.
-		run "$config name taken: inspection off, said once" 0 sh -c 'python3 "$1/squat.py" $$ --hold >/dev/null & sleep 0.5; exec env ALLOCTAG_INSPECT=1 "$2/test_sites"' sh "$here" "$dir"
-		stderr_is "$config name taken: inspection off, said once" "alloctag: warning: live inspection is off: bind (the name is taken: another process listens as this pid): Address already in use"
+		# Names squatted before the process starts deny nothing: it listens under names nobody
+		# could guess, silently, and its owner reads it.
+		rm -f "$dir/squatting.txt"
+		coproc squatted { sh -c 'python3 "$1/squat.py" $$ --hold >"$4" & for _ in $(seq 100); do grep -qs bound "$4" && break; sleep 0.1; done; exec env ALLOCTAG_INSPECT=1 "$2/test_inspect" 2>"$3"' sh "$here" "$dir" "$dir/squatted.err" "$dir/squatting.txt"; }
+		read -r _ pid served <&"${squatted[0]}"
+		run "$config names squatted: inspection works" 0 "$dir/inspect_client" "$pid"
+		if grep -qE "^       31337        1 .*test_inspect.c:$keep_line func:main \$" "$out/last.out"; then pass; else
+			fail "$config names squatted: the report"; head -5 "$out/last.out"
+		fi
+		run "$config names squatted: extended report" 0 "$dir/inspect_client" "$pid" ext
+		if grep -qE "^ +31337 +31337 +1 +[0-9]+ +31337 +1 .*test_inspect.c:$keep_line func:main \$" "$out/last.out"; then pass; else
+			fail "$config names squatted: the extended report"; head -5 "$out/last.out"
+		fi
+		exec {squatted[1]}>&-
+		wait "$squatted_PID"
+		if [ ! -s "$dir/squatted.err" ] && grep -qx bound "$dir/squatting.txt"; then pass; else
+			fail "$config names squatted: the program warned, or the names were not taken first"; cat "$dir/squatted.err" "$dir/squatting.txt"
+		fi
 		# Off by default and with ALLOCTAG_INSPECT=0: nothing listens.
 		for setting in "-u ALLOCTAG_INSPECT" "ALLOCTAG_INSPECT=0"; do
 			coproc quiet { env $setting "$dir/test_inspect"; }
@@ -414,10 +439,52 @@ for config in "gcc -O2" "clang -O2"; do
 			exec {quiet[1]}>&-
 			wait "$quiet_PID"
 		done
+		# Two processes with the same pid (1) in pid namespaces of their own that share the
+		# network namespace: each is read, from inside its namespace and from outside, as
+		# itself (1111 or 2222 bytes live), never as the other.  Needs root and unshare.
+		if [ "$(id -u)" -ne 0 ]; then
+			skip "$config same pid in two pid namespaces: not root"
+		elif ! why=$(unshare --pid --fork --mount-proc true 2>&1); then
+			skip "$config same pid in two pid namespaces: unshare refused: $why"
+		else
+			# Their standard input: a fifo this script holds open, closed at the end (EOF: exit).
+			rm -f "$dir/ns-hold" && mkfifo "$dir/ns-hold" && exec {hold}<>"$dir/ns-hold"
+			namespaces=()
+			for bytes in 1111 2222; do
+				unshare --pid --fork --mount-proc env ALLOCTAG_INSPECT=1 "$dir/test_inspect" - $bytes <"$dir/ns-hold" >"$dir/ns-$bytes.out" 2>"$dir/ns-$bytes.err" {hold}>&- &
+				namespaces+=($!)
+			done
+			for bytes in 1111 2222; do
+				for _ in $(seq 50); do grep -qs '^ready 1 20$' "$dir/ns-$bytes.out" && break; sleep 0.1; done
+				host=
+				for p in $(pgrep -x test_inspect); do
+					[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" = "$dir/test_inspect - $bytes " ] && host=$p
+				done
+				other=$((3333 - bytes))
+				if [ -z "$host" ]; then
+					fail "$config pid namespace $bytes: the program did not start"; cat "$dir/ns-$bytes.out" "$dir/ns-$bytes.err"
+					continue
+				fi
+				for where in inside outside; do
+					if [ $where = inside ]; then
+						run "$config pid 1 of namespace $bytes, read $where" 0 nsenter --target "$host" --pid --mount "$dir/inspect_client" 1
+					else
+						run "$config pid 1 of namespace $bytes, read $where" 0 "$dir/inspect_client" "$host"
+					fi
+					if grep -qE "^ +$bytes +1 .*test_inspect.c:$keep_line func:main \$" "$out/last.out" &&
+						! grep -qE "^ +$other +1 .*test_inspect.c" "$out/last.out"; then pass; else
+						fail "$config pid 1 of namespace $bytes, read $where: not its own report"; head -5 "$out/last.out"
+					fi
+				done
+				if [ ! -s "$dir/ns-$bytes.err" ]; then pass; else fail "$config pid namespace $bytes: the program warned"; cat "$dir/ns-$bytes.err"; fi
+			done
+			exec {hold}>&-
+			wait "${namespaces[@]}"
+		fi
 	else
 		fail "build the shared-library tests with $config"
 	fi
 done
 
-echo "runtime-c: $passed passed, $failed failed"
+echo "runtime-c: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
