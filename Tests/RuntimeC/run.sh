@@ -304,6 +304,9 @@ if gcc -O2 -shared -fPIC -D_GNU_SOURCE -I "$core/include" "$core"/*.c -o "$dir/l
 			fail "preload report with inspection ($mode)"; cat "$dir/report.txt"
 		fi
 	done
+	# The inspection thread keeps none of the program's descriptors: a program that closes its
+	# standard output and goes on running (a daemon) gives its reader EOF at once.
+	run "inspection thread holds no pipe of the program" 0 timeout 2 cat <(env ALLOCTAG_INSPECT=1 LD_PRELOAD="$dir/libTagRuntimePreload.so" sh -c 'exec >&-; sleep 3')
 	run "preload report to stderr" 0 env ALLOCTAG_REPORT=- LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
 	stderr_has "preload report to stderr" '^        3000        3 <untagged>:0 func:<untagged> $'
 	run "preload unwritable report" 0 env ALLOCTAG_REPORT=/nonexistent/dir/r.txt LD_PRELOAD="$dir/libTagRuntimePreload.so" "$dir/plain"
