@@ -262,12 +262,17 @@ for config in "${configs[@]}"; do
 	if "${cc[@]}" -shared "${tsan[@]}" "${objects[@]}" -o "$dir/libTagRuntimeTsan.so" -lpthread -ldl &&
 		"${cc[@]}" -g -D_GNU_SOURCE -I "$core/include" -fsanitize=thread -shared -fPIC "$here/lib_race.c" "${link[@]}" -o "$dir/lib_race.so" &&
 		"${cc[@]}" -g -Wall -Werror -D_GNU_SOURCE -I "$core/include" "${tsan[@]}" "$here/test_registry_race.c" "${link[@]}" -o "$dir/test_registry_race" -lpthread -ldl; then
+		# The loader maps libraries where TSan does not see it: a library's data at an address
+		# the runtime had mmapped (a slab heap, a report's buffer) and unmapped reads as last
+		# written by that mmap.  Those reports, and only those, name mmap in a stack.
+		printf 'race:mmap\n' >"$dir/tsan.supp"
 		for mode in 1 1,header; do
-			rm -f "$dir"/tsan.*
+			rm -f "$dir"/tsan.*[0-9]
 			run "$config registry under TSan ($mode)" 0 env ALLOCTAG_PROFILING=$mode ALLOCTAG_FAULT_REFS=2 \
-				TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$dir/tsan" "$dir/test_registry_race" "$dir/lib_race.so" "$dir/libTagRuntimeTsan.so"
-			if ! cat "$dir"/tsan.* 2>/dev/null | grep -q "WARNING: ThreadSanitizer"; then pass; else
-				fail "$config registry under TSan ($mode): a TSan report"; grep -h -A8 "WARNING: ThreadSanitizer" "$dir"/tsan.* | head -40
+				TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$dir/tsan suppressions=$dir/tsan.supp" \
+				"$dir/test_registry_race" "$dir/lib_race.so" "$dir/libTagRuntimeTsan.so"
+			if ! cat "$dir"/tsan.*[0-9] 2>/dev/null | grep -q "WARNING: ThreadSanitizer"; then pass; else
+				fail "$config registry under TSan ($mode): a TSan report"; grep -h -A8 "WARNING: ThreadSanitizer" "$dir"/tsan.*[0-9] | head -40
 			fi
 		done
 	else
@@ -333,8 +338,8 @@ else
 fi
 
 # Shared libraries as modules (runtime, library and program share one runtime .so), the
-# 70000 tags in one library (no 16-bit limit), and live inspection over the abstract socket.
-for config in "gcc -O2" "clang -O2"; do
+# 70000 tags in one library (no 16-bit limit), and live inspection, with every compiler configuration.
+for config in "gcc -O0" "gcc -O2" "clang -O2"; do
 	read -r -a cc <<<"$config"
 	command -v "${cc[0]}" >/dev/null || continue
 	dir=$out/shared-${config// /_}

@@ -12,9 +12,10 @@
  * there is a data race TSan reports; so is a plain write of the index limit that reports read
  * with no lock, and a use of a link_map that a dlclose freed.
  *
- * The reader does not take full reports: those mmap their buffers, and the loader maps
- * libraries where TSan does not see it, so a library's data at an address a report had
- * mapped reads as written by that mmap (a false report).  The registry walk maps nothing.
+ * The loader maps libraries where TSan does not see it, so a library's data at an address
+ * the runtime had mmapped and unmapped reads as written by that mmap (a false report): the
+ * reader walks the registry rather than taking full reports (which map a buffer each), and
+ * run.sh suppresses the reports that name mmap (the slab form's heaps map and unmap too).
  *   test_registry_race LIBRARY RUNTIME   (RUNTIME: the runtime's shared library, loaded)
  */
 #include <dlfcn.h>
