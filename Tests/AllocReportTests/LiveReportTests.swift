@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 import XCTest
 
-/// The client against a fake server speaking the protocol (abstract socket `alloctag.<pid>`,
-/// report until EOF). The runtime's own server is tested by the runtime's tests.
+/// The client against a fake server speaking the protocol (abstract sockets found among the
+/// process's own descriptors, report until EOF). The runtime's own server is tested by the
+/// runtime's tests; here this process serves, under names of its own (a prefix per test).
 final class LiveReportTests: XCTestCase {
     /// Listens on the abstract socket `name`, serves `replies` one per connection, then stops.
     final class FakeServer: @unchecked Sendable {
@@ -51,8 +52,10 @@ final class LiveReportTests: XCTestCase {
     }
 
     /// A name of our own: in a test bundle that links TagRuntime, the runtime's real server
-    /// already owns `alloctag.<pid>` (TagRuntimeMetricsTests reads it end to end).
+    /// may listen under `alloctag.` names in this process (TagRuntimeMetricsTests reads it end
+    /// to end). Names start with `uniquePrefix()` when the test finds them by pid.
     private func uniqueName() -> String { "alloctag-test.\(getpid()).\(UInt32.random(in: 0 ... .max))" }
+    private func uniquePrefix() -> String { "alloctag-test.\(UInt32.random(in: 0 ... .max))." }
 
     func testFetchesAndParsesTheReport() throws {
         let text = try Fixture.text("new.allocinfo")
@@ -65,15 +68,58 @@ final class LiveReportTests: XCTestCase {
         _ = server
     }
 
-    /// A runtime without the extended socket: --pid falls back to the v2.0 report. (This process
-    /// serves, under names of its own; the client checks the server's credentials as --pid does.)
+    /// A runtime without the extended socket: --pid falls back to the v2.0 report. The sockets
+    /// are found among this process's descriptors, as --pid finds another process's.
     func testFallsBackToTheV2SocketWithoutAnExtendedOne() throws {
-        let name = uniqueName()
-        let server = try FakeServer(name: name, replies: [Array(try Fixture.text("new.allocinfo").utf8)])
-        let report = try LiveReport.fetch(extendedName: name + ".ext", name: name, source: "pid 7", what: "process 7",
-                                          server: (getpid(), geteuid()))
+        let prefix = uniquePrefix()
+        let server = try FakeServer(name: prefix + "0123456789abcdef", replies: [Array(try Fixture.text("new.allocinfo").utf8)])
+        let report = try LiveReport.fetch(pid: getpid(), prefix: prefix)
+        XCTAssertEqual(report.source, "pid \(getpid())")
         XCTAssertEqual(report.entries, try Fixture.report("new.allocinfo").entries)
         XCTAssertNil(report.peak, "a v2.0 report has no peak")
+        _ = server
+    }
+
+    /// With both sockets, --pid reads the extended one.
+    func testPrefersTheExtendedSocket() throws {
+        let prefix = uniquePrefix()
+        let plain = try FakeServer(name: prefix + "1", replies: [Array(try Fixture.text("old.allocinfo").utf8)])
+        let extended = try FakeServer(name: prefix + "2.ext", replies: [Array(try Fixture.text("extended.allocinfo").utf8)])
+        let found = try LiveReport.listeners(pid: getpid(), prefix: prefix)
+        XCTAssertEqual(found.report, prefix + "1")
+        XCTAssertEqual(found.extended, prefix + "2.ext")
+        let report = try LiveReport.fetch(pid: getpid(), prefix: prefix)
+        XCTAssertEqual(report.entries, try Fixture.report("extended.allocinfo").entries)
+        _ = (plain, extended)
+    }
+
+    /// Names are never derived from the pid: a listener under the same prefix held by another
+    /// process (a squatter) is not this process's, and this process's is not the other's.
+    func testOnlyTheProcessesOwnSocketsAreFound() throws {
+        let prefix = uniquePrefix()
+        let squatter = Process()
+        squatter.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        squatter.arguments = ["python3", "-c", """
+            import socket, sys, time
+            s = socket.socket(socket.AF_UNIX)
+            s.bind("\\0" + sys.argv[1])
+            s.listen(1)
+            print("bound", flush=True)
+            time.sleep(30)
+            """, prefix + "squat.ext"]
+        let out = Pipe()
+        squatter.standardOutput = out
+        try squatter.run()
+        defer { squatter.terminate(); squatter.waitUntilExit() }
+        XCTAssertEqual(String(decoding: out.fileHandleForReading.readData(ofLength: 6), as: UTF8.self), "bound\n")
+        let server = try FakeServer(name: prefix + "own", replies: [Array(try Fixture.text("new.allocinfo").utf8)])
+        let ours = try LiveReport.listeners(pid: getpid(), prefix: prefix)
+        XCTAssertEqual(ours.report, prefix + "own")
+        XCTAssertNil(ours.extended, "the squatter's socket is not this process's")
+        let theirs = try LiveReport.listeners(pid: squatter.processIdentifier, prefix: prefix)
+        XCTAssertEqual(theirs.extended, prefix + "squat.ext")
+        XCTAssertNil(theirs.report)
+        XCTAssertEqual(try LiveReport.fetch(pid: getpid(), prefix: prefix).entries, try Fixture.report("new.allocinfo").entries)
         _ = server
     }
 
@@ -121,7 +167,11 @@ final class LiveReportTests: XCTestCase {
     func testNoListenerAndNoProcess() {
         let name = uniqueName()
         XCTAssertThrowsError(try LiveReport.fetch(abstractName: name, source: "x", what: "process 7")) { error in
-            XCTAssertTrue("\(error)".hasPrefix("process 7 is not listening on @\(name): it is not linked with TagRuntime"), "\(error)")
+            XCTAssertEqual("\(error)", "process 7 is not listening on @\(name)")
+        }
+        XCTAssertThrowsError(try LiveReport.fetch(pid: getpid(), prefix: uniquePrefix())) { error in
+            XCTAssertEqual("\(error)", "process \(getpid()) is not listening: it is not linked with TagRuntime or live inspection is off in it "
+                + "(ALLOCTAG_INSPECT=1 or alloc_tag_inspect_start() turns it on)")
         }
         XCTAssertThrowsError(try LiveReport.fetch(pid: 0)) { error in
             XCTAssertEqual("\(error)", "invalid pid 0: expected a positive process id")

@@ -2,7 +2,8 @@
  * run.sh reads its report meanwhile.  Before that it behaves as a daemon does: closes every
  * descriptor above 2 (closefrom(3)) and serves 20 clients of its own on a new listening socket,
  * which gets the lowest free number, so each of them must reach the program, not the runtime.
- * With an argument, dlopens that library first (many tags: a report of megabytes). */
+ * With an argument other than "-", dlopens that library first (many tags: a report of
+ * megabytes); a second argument is the size of the block held live (31337 by default). */
 #include <dlfcn.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -21,14 +22,18 @@ int main(int argc, char **argv)
 	int served = 0;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
-	if (argc > 1 && dlopen(argv[1], RTLD_NOW) == NULL)
+	if (argc > 1 && strcmp(argv[1], "-") != 0 && dlopen(argv[1], RTLD_NOW) == NULL)
 		return 3;
-	keep = malloc(31337);
+	keep = malloc(argc > 2 ? (size_t)atol(argv[2]) : 31337);
 	syscall(SYS_close_range, 3u, ~0u, 0u);
-	int len = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, "test-inspect-own.%d", (int)getpid());
-	socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len);
+	/* A name the kernel picks (autobind): two of these in pid namespaces of their own that
+	 * share the network namespace both run as pid 1. */
+	socklen_t alen = sizeof(addr.sun_family);
 	int server = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (server < 0 || bind(server, (struct sockaddr *)&addr, alen) != 0 || listen(server, 4) != 0)
+		return 4;
+	alen = sizeof(addr);
+	if (getsockname(server, (struct sockaddr *)&addr, &alen) != 0)
 		return 4;
 	for (int i = 0; i < 20; i++) {
 		int client = socket(AF_UNIX, SOCK_STREAM, 0);

@@ -5,7 +5,11 @@
  *   double-small    free(p) twice, p = malloc(40)
  *   double-large    free(p) twice, p = malloc(5000) (glibc's block in every form)
  *   double-binned   the same with a live block after p and a malloc between the frees,
- *                   so glibc files p's chunk in its bins, writing over the header
+ *                   so glibc files p's chunk in its bins, writing over the header; a free
+ *                   1000-byte chunk waits in glibc's tcache, so the runtime's one-time probe
+ *                   for glibc's tcache key (a malloc(1000)) takes that one, not p's chunk
+ *                   (reusing p's chunk, the probe wrote the key over it: the double free was
+ *                   caught by that coincidence alone before the second freed mark)
  *   double-aligned  free(p) twice, p = aligned_alloc(64, 100)
  *   interior        free(p + 16), p = malloc(64) filled with 0xab
  *   realloc-freed   realloc(p, 80) after free(p)
@@ -25,6 +29,9 @@
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
 #pragma GCC diagnostic ignored "-Wuse-after-free"
 #endif
+
+extern void *__libc_malloc(size_t);
+extern void __libc_free(void *);
 
 static void *volatile keep[4];
 static void *volatile hidden;
@@ -57,10 +64,12 @@ int main(int argc, char **argv)
 		announce(p);
 		free(p);
 	} else if (strcmp(what, "double-binned") == 0) {
+		void *spare = __libc_malloc(1000);
 		p = malloc(5000);
 		keep[0] = malloc(5000); /* p cannot merge into the top chunk */
 		free(p);
 		keep[1] = malloc(8000); /* too big for p's chunk: glibc sorts it into a bin */
+		__libc_free(spare);     /* into the tcache, for the probe */
 		p = LAUNDER(p);
 		announce(p);
 		free(p);

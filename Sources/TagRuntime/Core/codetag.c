@@ -95,7 +95,7 @@ static uint32_t assign_index(struct codetag *ct)
 {
 	if (ensure_slots() != 0 || index_limit > CODETAG_MAX_INDEX)
 		return 0;
-	uint32_t index = index_limit++;
+	uint32_t index = index_limit;
 	slots[index].ct = ct;
 	slots[index].modname = NULL;
 	slots[index].range = NULL;
@@ -103,6 +103,9 @@ static uint32_t assign_index(struct codetag *ct)
 	slots[index].filename = NULL;
 	__atomic_store_n(&slots[index].state, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&ct->index, index, __ATOMIC_RELEASE);
+	/* Published last, and atomically: reports read the limit with no lock
+	 * (codetag_index_limit) and then find every slot below it initialised. */
+	__atomic_store_n(&index_limit, index + 1, __ATOMIC_RELEASE);
 	return index;
 }
 
@@ -116,7 +119,7 @@ void codetag_reserve(uint32_t index, struct codetag *ct)
 		slots[index].function = ct->function;
 		slots[index].filename = ct->filename;
 		__atomic_store_n(&slots[index].state, SLOT_RESOLVED, __ATOMIC_RELEASE);
-		ct->index = index;
+		__atomic_store_n(&ct->index, index, __ATOMIC_RELEASE);
 	}
 	rt_unlock(&registry_mutex);
 }
@@ -193,27 +196,55 @@ const char *codetag_string(const struct codetag *ct, const char *field)
 	return field;
 }
 
-/* "…/libfoo.so.1" -> "libfoo"; NULL for the main executable.  Caller holds no lock. */
+struct image_query {
+	uintptr_t address;
+	char *buf;
+	size_t size;
+	int found;  /* 1: the image holding address is a library, its name is in buf */
+};
+
+/* Runs under the loader's dl_load_write_lock: an image cannot be unlinked (nor its name
+ * freed) while this looks at it, so the name is copied here, never read afterwards. */
+static int image_name_visit(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct image_query *q = arg;
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = (uintptr_t)info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type != PT_LOAD || q->address < start || q->address - start >= ph->p_memsz)
+			continue;
+		const char *name = info->dlpi_name;
+		if (name == NULL || name[0] == '\0')
+			return 1; /* the main executable */
+		const char *base = strrchr(name, '/');
+		base = base ? base + 1 : name;
+		size_t n = strlen(base);
+		const char *so = strstr(base, ".so");
+		if (so != NULL)
+			n = (size_t)(so - base);
+		if (n >= q->size)
+			n = q->size - 1;
+		memcpy(q->buf, base, n);
+		q->buf[n] = '\0';
+		q->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* "…/libfoo.so.1" -> "libfoo"; NULL for the main executable.  Caller holds no lock: the
+ * look-up runs under the loader's lock that unlinking an image takes (dl_iterate_phdr), not
+ * dladdr's: dladdr returns the image's link_map, which a dlclose on another thread may free
+ * before its name is read (TSan saw the use after free: test_registry_race).  Not under
+ * registry_mutex either: an unloading image's destructor takes that lock while the loader
+ * holds its own. */
 static const char *image_name_of(const void *address, char *buf, size_t size)
 {
-	Dl_info info;
-	struct link_map *map = NULL;
+	struct image_query q = { (uintptr_t)address, buf, size, 0 };
 
-	if (dladdr1(address, &info, (void **)&map, RTLD_DL_LINKMAP) == 0 || map == NULL)
-		return NULL;
-	if (map->l_name == NULL || map->l_name[0] == '\0')
-		return NULL;
-	const char *base = strrchr(map->l_name, '/');
-	base = base ? base + 1 : map->l_name;
-	size_t n = strlen(base);
-	const char *so = strstr(base, ".so");
-	if (so != NULL)
-		n = (size_t)(so - base);
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, base, n);
-	buf[n] = '\0';
-	return buf;
+	dl_iterate_phdr(image_name_visit, &q);
+	return q.found ? buf : NULL;
 }
 
 static const char *copy_string(const char *s)

@@ -1,7 +1,7 @@
 /*
  * extended.c - the extended report: allocinfo's lines with the cumulative and peak counts in
  * front (format in alloc_tag.h), written at exit to ALLOCTAG_REPORT_EXTENDED (control.c) and
- * served by live inspection on "alloctag.<pid>.ext".  `tagger allocinfo` reads it like a v2.0 report.
+ * served by live inspection on "alloctag.<pid>.<random>.ext".  `tagger allocinfo` reads it like a v2.0 report.
  *
  * Invariants: the tail of every line is byte for byte the allocinfo line of the same site
  * (report.c's one line writer, alloc_tag_write_report, writes both reports), so the v2.0

@@ -5,15 +5,22 @@
  * Off unless asked for (ALLOCTAG_INSPECT=1, or alloc_tag_inspect_start() from the program):
  * otherwise the runtime adds no thread, no descriptor and no socket to the process.
  *
- * Protocol: a unix stream socket in the abstract namespace, "alloctag.<pid>"; a client
- * connects and reads the allocinfo text until EOF.  A second socket, "alloctag.<pid>.ext",
- * serves the extended report (cumulative and peak counts, extended.c) the same way.  Why it is safe (docs/reliability.md):
- * - Who may read is checked by the kernel's credentials, on both sides: the server sends the
- *   report only to a peer whose SO_PEERCRED uid is the process's euid or 0; the client
- *   believes a report only from a peer whose SO_PEERCRED pid is the pid it asked for and
- *   whose uid owns that process (/proc/<pid>), so a squatter on the name, or a process with
- *   the same pid in another pid namespace sharing the network namespace (a pod), is refused,
- *   never read.  A name taken before the process binds is a warning here, not silence.
+ * Protocol: unix stream sockets in the abstract namespace named "alloctag.<pid>.<16 random hex
+ * digits>" (the allocinfo text) and the same name plus ".ext" (the extended report: cumulative
+ * and peak counts, extended.c); a client connects and reads the text until EOF.  Why it is safe
+ * (docs/reliability.md):
+ * - Nobody can take the names first: they are unpredictable (getrandom), and a name found taken
+ *   is drawn again.  Clients do not derive them from the pid: they find them in the process
+ *   itself: the sockets its threads hold (/proc/<pid>/task/<tid>/fd: socket:[inode], links
+ *   the kernel shows only to a reader allowed to inspect the process, its owner or root:
+ *   PTRACE_MODE_READ) that /proc/<pid>/net/unix lists as listening under such a name.  A
+ *   socket of any other process, of another user or with the same pid in another pid
+ *   namespace, is never even looked at.
+ * - Who may read is also checked by the kernel's credentials, on both sides: the server sends
+ *   the report only to a peer whose SO_PEERCRED uid is the process's euid or 0; the client
+ *   believes a report only from a peer whose SO_PEERCRED pid is the pid it asked for and whose
+ *   uid owns that process (/proc/<pid>), so a process that takes a name once this one has let
+ *   it go (it exited) is refused, never read.
  * - The serving thread has a descriptor table of its own (unshare(CLONE_FILES), before it
  *   creates any descriptor), and closes its copies of the program's descriptors at once: the
  *   program can neither close the listening socket (closefrom(3)) nor have its number reused
@@ -34,9 +41,11 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -75,12 +84,37 @@ struct setup {
 
 static int started;
 
+/* "alloctag.<pid>.<16 hex digits><suffix>", the digits drawn from getrandom (or, where it
+ * cannot answer, the clock and this thread's stack address, mixed: a name found taken is drawn
+ * again, so a guessed one costs a retry, never inspection). */
 static socklen_t socket_address(struct sockaddr_un *addr, pid_t pid, const char *suffix)
 {
+	uint64_t r = 0;
+	struct timespec ts;
+
+	if (syscall(SYS_getrandom, &r, sizeof(r), GRND_NONBLOCK) != (long)sizeof(r)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r = ((uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&ts) * 0x9e3779b97f4a7c15ull;
+	}
 	memset(addr, 0, sizeof(*addr));
 	addr->sun_family = AF_UNIX;
-	int n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "alloctag.%d%s", (int)pid, suffix);
+	int n = snprintf(addr->sun_path + 1, sizeof(addr->sun_path) - 1, "alloctag.%d.%016llx%s", (int)pid,
+			 (unsigned long long)r, suffix);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+}
+
+/* Binds fd to a fresh name; 0, or -1 with errno. */
+static int bind_fresh(int fd, const char *suffix)
+{
+	struct sockaddr_un addr;
+
+	for (int attempt = 0; attempt < 16; attempt++) {
+		if (bind(fd, (struct sockaddr *)&addr, socket_address(&addr, getpid(), suffix)) == 0)
+			return 0;
+		if (errno != EADDRINUSE)
+			return -1;
+	}
+	return -1;
 }
 
 static time_t now(void)
@@ -180,7 +214,6 @@ static void serve(const int *fds)
 static void *inspect_thread(void *arg)
 {
 	struct setup *setup = arg;
-	struct sockaddr_un addr;
 	int fds[LISTENERS];
 
 	/* A descriptor table of its own, emptied: nothing the program does to its descriptors
@@ -202,8 +235,8 @@ static void *inspect_thread(void *arg)
 		while (fd < 3)
 			fd = dup(fd);
 		fds[i] = fd;
-		setup->step = "bind (the name is taken: another process listens as this pid)";
-		if (bind(fd, (struct sockaddr *)&addr, socket_address(&addr, getpid(), listeners[i].suffix)) != 0)
+		setup->step = "bind";
+		if (bind_fresh(fd, listeners[i].suffix) != 0)
 			goto failed;
 		setup->step = "listen";
 		if (listen(fd, 16) != 0)

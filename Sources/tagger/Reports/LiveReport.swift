@@ -11,40 +11,112 @@ public struct LiveReportError: Error, Hashable, Sendable, CustomStringConvertibl
 /// Client of live inspection: reads the report of a running instrumented process, the way
 /// /proc/allocinfo is read at any time, without restarting it or having it write a file.
 ///
-/// Protocol: the process listens on the Linux abstract unix socket `alloctag.<pid>`
-/// (sun_path[0] = 0, then those bytes, no terminating NUL); a client connects and reads until
-/// EOF; the server sends the full allocinfo v2.0 text after checking the peer's uid (the
-/// process's owner or root). Anyone else gets one line starting `alloctag: ` (the runtime's
-/// refusal) or nothing, and the connection closed. `alloctag.<pid>.ext` serves the extended
-/// report (cumulative counts and peaks) the same way. The client checks the server in turn: the
-/// kernel's SO_PEERCRED must name the pid asked for, run by the owner of `/proc/<pid>`, so a
-/// squatter on the name, or a namesake in another pid namespace, is refused and never read.
+/// Protocol: the process listens on Linux abstract unix sockets named
+/// `alloctag.<pid>.<16 random hex digits>` (the allocinfo v2.0 text) and the same plus `.ext`
+/// (the extended report: cumulative counts and peaks); a client connects and reads until EOF.
+/// The names cannot be guessed, so nobody can take them first; a client finds them in the
+/// process itself: among the sockets its threads hold (`/proc/<pid>/task/<tid>/fd`, links the
+/// kernel shows only to the process's owner or root) the ones `/proc/<pid>/net/unix` lists as
+/// listening under such a name. A socket of any other process (another user's, or one with the
+/// same pid in another pid namespace) is never looked at. The server sends the report after
+/// checking the peer's uid (the process's owner or root); anyone else gets one line starting
+/// `alloctag: ` (the runtime's refusal) or nothing. The client checks the server in turn: the
+/// kernel's SO_PEERCRED must name the pid asked for, run by the owner of `/proc/<pid>`.
 public enum LiveReport {
-    public static func socketName(pid: Int32) -> String { "alloctag.\(pid)" }
-    public static func extendedSocketName(pid: Int32) -> String { "alloctag.\(pid).ext" }
+    /// The abstract names the runtime's listeners start with.
+    public static let namePrefix = "alloctag."
+
+    /// The listening sockets of process `pid` whose abstract names start with `prefix`, as
+    /// `/proc/<pid>/net/unix` lists them (without the leading NUL): `report` for the v2.0 text,
+    /// `extended` for the name that ends in `.ext`.
+    public static func listeners(pid: Int32, prefix: String = namePrefix) throws(LiveReportError) -> (report: String?, extended: String?) {
+        let held = try heldSockets(pid: pid)
+        guard let table = readText("/proc/\(pid)/net/unix") else {
+            throw LiveReportError(message: "cannot read /proc/\(pid)/net/unix: \(lastError())")
+        }
+        var found: (report: String?, extended: String?) = (nil, nil)
+        // Num RefCount Protocol Flags Type St Inode Path; Flags 00010000: listening (__SO_ACCEPTCON).
+        for line in table.split(separator: "\n").dropFirst() {
+            let field = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard field.count >= 8, let flags = UInt32(field[3], radix: 16), flags & 0x10000 != 0,
+                  UInt32(field[4], radix: 16) == UInt32(SOCK_STREAM.rawValue), let inode = UInt64(field[6]),
+                  held.contains(inode), field[7].hasPrefix("@" + prefix) else { continue }
+            let name = String(field[7].dropFirst())  // '@' stands for the leading NUL
+            if name.hasSuffix(".ext") { found.extended = found.extended ?? name } else { found.report = found.report ?? name }
+        }
+        return found
+    }
 
     /// Fetches and parses the report of process `pid`: the extended report (with cumulative
     /// counts and peaks), or the v2.0 one from a runtime that serves no extended report.
-    public static func fetch(pid: Int32, timeoutSeconds: Int = 10) throws(LiveReportError) -> AllocinfoReport {
+    /// `prefix`: the names to look for (tests serve under names of their own).
+    public static func fetch(pid: Int32, prefix: String = namePrefix, timeoutSeconds: Int = 10) throws(LiveReportError) -> AllocinfoReport {
         guard pid > 0 else { throw LiveReportError(message: "invalid pid \(pid): expected a positive process id") }
         if kill(pid, 0) != 0, errno == ESRCH {
             throw LiveReportError(message: "no process with pid \(pid)")
         }
         var owner = stat()
         guard stat("/proc/\(pid)", &owner) == 0 else { throw LiveReportError(message: "no process with pid \(pid)") }
-        return try fetch(extendedName: extendedSocketName(pid: pid), name: socketName(pid: pid), source: "pid \(pid)",
-                         what: "process \(pid)", server: (pid, owner.st_uid), timeoutSeconds: timeoutSeconds)
+        var ours = stat(), theirs = stat()
+        if stat("/proc/self/ns/net", &ours) == 0, stat("/proc/\(pid)/ns/net", &theirs) == 0, ours.st_ino != theirs.st_ino {
+            throw LiveReportError(message: "process \(pid) runs in another network namespace: its socket cannot be reached from here "
+                + "(run tagger inside the process's container)")
+        }
+        let found = try listeners(pid: pid, prefix: prefix)
+        guard let name = found.extended ?? found.report else {
+            throw LiveReportError(notListening: true, message: "process \(pid) is not listening: it is not linked with TagRuntime "
+                + "or live inspection is off in it (ALLOCTAG_INSPECT=1 or alloc_tag_inspect_start() turns it on)")
+        }
+        return try fetch(abstractName: name, source: "pid \(pid)", what: "process \(pid)", server: (pid, owner.st_uid),
+                         timeoutSeconds: timeoutSeconds)
     }
 
-    /// The extended report served on `extendedName`, or the v2.0 one on `name` when nothing
-    /// listens there (a runtime that serves no extended report).
-    public static func fetch(extendedName: String, name: String, source: String, what: String, server: (pid: Int32, uid: uid_t)? = nil,
-                             timeoutSeconds: Int = 10) throws(LiveReportError) -> AllocinfoReport {
-        do {
-            return try fetch(abstractName: extendedName, source: source, what: what, server: server, timeoutSeconds: timeoutSeconds)
-        } catch where error.notListening {
-            return try fetch(abstractName: name, source: source, what: what, server: server, timeoutSeconds: timeoutSeconds)
+    /// The inodes of the sockets every thread of `pid` holds (the serving thread has a
+    /// descriptor table of its own).
+    private static func heldSockets(pid: Int32) throws(LiveReportError) -> Set<UInt64> {
+        var inodes = Set<UInt64>()
+        guard let tasks = opendir("/proc/\(pid)/task") else {
+            throw LiveReportError(message: "cannot read /proc/\(pid)/task: \(lastError())")
         }
+        defer { closedir(tasks) }
+        while let task = readdir(tasks) {
+            let tid = entryName(task)
+            guard !tid.hasPrefix(".") else { continue }
+            let dir = "/proc/\(pid)/task/\(tid)/fd"
+            guard let fds = opendir(dir) else {
+                if errno == ENOENT { continue }  // the thread exited
+                throw LiveReportError(message: "cannot read the descriptors of process \(pid) (\(dir)): \(lastError()): "
+                    + "only the process's owner or root may read its report (run as that user, or with sudo)")
+            }
+            defer { closedir(fds) }
+            while let fd = readdir(fds) {
+                var link = [CChar](repeating: 0, count: 64)
+                let n = readlink("\(dir)/\(entryName(fd))", &link, link.count - 1)
+                guard n > 0 else { continue }
+                let text = String(decoding: link[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if text.hasPrefix("socket:["), text.hasSuffix("]"), let inode = UInt64(text.dropFirst(8).dropLast()) {
+                    inodes.insert(inode)
+                }
+            }
+        }
+        return inodes
+    }
+
+    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        withUnsafePointer(to: &entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+    }
+
+    private static func readText(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Fetches and parses the report served on the abstract socket `name`.
@@ -93,8 +165,7 @@ public enum LiveReport {
         }
         guard connected == 0 else {
             if errno == ECONNREFUSED || errno == ENOENT {
-                throw LiveReportError(notListening: true, message: "\(what) is not listening on @\(name): it is not linked with TagRuntime, "
-                    + "live inspection is off in it, or it runs in another network namespace (abstract sockets are per namespace)")
+                throw LiveReportError(notListening: true, message: "\(what) is not listening on @\(name)")
             }
             throw LiveReportError(message: "cannot connect to @\(name) of \(what): \(lastError())")
         }

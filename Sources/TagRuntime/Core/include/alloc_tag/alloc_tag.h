@@ -85,7 +85,7 @@ int alloc_tag_format_entry(char *buf, size_t size, const struct alloc_tag_entry 
  *   #  <peak_size>   <total_size>  <total_calls> <size_at_peak>     <size>  <calls> <tag info>
  *   "%12lli %14lli %13llu %13lli " then the line exactly as allocinfo prints it
  * Written at exit to ALLOCTAG_REPORT_EXTENDED=PATH|-, and served by live inspection on
- * the abstract socket "alloctag.<pid>.ext".  Returns 0 or -1 (errno); never uses malloc.
+ * the abstract socket "alloctag.<pid>.<random>.ext" (inspect.c).  Returns 0 or -1 (errno); never uses malloc.
  */
 int alloc_tag_report_extended_fd(int fd);
 #define ALLOC_TAG_EXTENDED_HEADER "alloctag extended allocinfo - version: 1\n"
