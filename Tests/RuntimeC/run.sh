@@ -3,20 +3,15 @@
 # optimisation level available (gcc -O0/-O2, clang -O2) and run under each reference mode;
 # start-up settings, debug mode, failure injection, the out-of-memory report, LD_PRELOAD
 # and --gc-sections with each linker are checked from here.  Ends with
-# "runtime-c: N passed, N failed, N skipped" and exits non-zero on any failure.
+# "runtime-c: N passed, N failed[, N skipped]" (Tests/lib/counter.sh) and exits non-zero on any failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 core=$root/Sources/TagRuntime/Core
 out=$(mktemp -d "${TMPDIR:-/tmp}/alloctag-runtime-c.XXXXXX")
 trap 'rm -rf "$out"' EXIT
-passed=0
-failed=0
-
-skipped=0
-pass() { passed=$((passed + 1)); }
-skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+counter_suite=runtime-c
+. "$root/Tests/lib/counter.sh"
 
 # run DESCRIPTION EXPECTED_STATUS COMMAND...: stdout+stderr go to $out/last.{out,err}
 run() {
@@ -494,5 +489,4 @@ for config in "gcc -O0" "gcc -O2" "clang -O2"; do
 	fi
 done
 
-echo "runtime-c: $passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish

@@ -14,10 +14,8 @@ rt=$root/Tests/RuntimeC
 seconds=${SOAK_SECONDS:-15}
 work=$(mktemp -d "${TMPDIR:-/tmp}/alloctag-soak.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+counter_suite=soak
+. "$root/Tests/lib/counter.sh"
 
 # A report line: "%12lli %8llu file:line [module] func:name[ accurate:no] " (allocinfo v2.0).
 line_re='^ *-?[0-9]+ +-?[0-9]+ [^ ]+:[0-9]+( \[[^] ]+\])? func:[^ ]+( accurate:no)? $'
@@ -68,5 +66,4 @@ for mode in 1 1,header; do
 	if [ "${sites:-0}" -eq 7 ] && [ "$zero" -eq 7 ]; then pass; else fail "$mode: $zero of $sites soak.c sites at zero at exit, expected 7 of 7"; fi
 	echo "  [$mode] $reads live reports read, well-formed"
 done
-echo "soak: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
