@@ -6,7 +6,12 @@
  *   ./test_settings fork-report    a forked child exits through exit(): it writes a report only
  *                                  with %p in ALLOCTAG_REPORT, then its own (checked here)
  *   ./test_settings close-stderr   3 x 1000 bytes live, standard error closed before exit
+ *   ./test_settings newuser        after allocating, unshare(CLONE_NEWUSER) works: the runtime
+ *                                  added no thread (the kernel refuses it, EINVAL, to a
+ *                                  multithreaded process); 77 when user namespaces are off here
  */
+#include <errno.h>
+#include <sched.h>
 #include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +54,19 @@ int main(int argc, char **argv)
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forked child: status %#x (3: more than one thread)", status);
 		free(keep[0]);
 		return check_finish("settings threads");
+	}
+	if (strcmp(what, "newuser") == 0) {
+		keep[0] = malloc(100); l = __LINE__;
+		EXPECT_SITE(l, 100, 1);
+		int r = unshare(CLONE_NEWUSER);
+		int e = errno;
+		if (r != 0 && (e == EPERM || e == ENOSPC || e == ENOSYS)) {
+			fprintf(stderr, "user namespaces are not available here: %s\n", strerror(e));
+			return 77;
+		}
+		CHECK(r == 0, "unshare(CLONE_NEWUSER): %s (EINVAL: the process has more than one thread)", strerror(e));
+		free(keep[0]);
+		return check_finish("settings newuser");
 	}
 	if (strcmp(what, "secure") == 0) {
 		CHECK(getauxval(AT_SECURE) == 1, "AT_SECURE is %lu: run this copy setuid as another user", getauxval(AT_SECURE));
@@ -101,6 +119,6 @@ int main(int argc, char **argv)
 		close(2);
 		return 0;
 	}
-	fprintf(stderr, "usage: test_settings threads N|secure|fork-report|close-stderr\n");
+	fprintf(stderr, "usage: test_settings threads N|newuser|secure|fork-report|close-stderr\n");
 	return 64;
 }
