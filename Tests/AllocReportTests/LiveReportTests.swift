@@ -11,6 +11,11 @@ final class LiveReportTests: XCTestCase {
     final class FakeServer: @unchecked Sendable {
         let fd: Int32
         let thread: Thread
+        /// Signalled when the serving thread has returned. Invariant: the listener is closed
+        /// only after that, so a thread still waiting in `accept` for a reply no test asked
+        /// for can never accept on a later test's listener that reused the descriptor number
+        /// (it did, and served that test a stale reply).
+        let finished = DispatchSemaphore(value: 0)
 
         init(name: String, replies: [[UInt8]?]) throws {
             let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -26,7 +31,9 @@ final class LiveReportTests: XCTestCase {
             let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
             guard bound == 0, listen(listener, 4) == 0 else { close(listener); throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             fd = listener
+            let finished = finished
             thread = Thread {
+                defer { finished.signal() }
                 for reply in replies {
                     let client = accept(listener, nil, nil)
                     guard client >= 0 else { return }
@@ -48,7 +55,11 @@ final class LiveReportTests: XCTestCase {
             thread.start()
         }
 
-        deinit { close(fd) }
+        deinit {
+            shutdown(fd, Int32(SHUT_RDWR))  // wakes a pending accept, and fails every later one
+            finished.wait()
+            close(fd)
+        }
     }
 
     /// A name of our own: in a test bundle that links TagRuntime, the runtime's real server

@@ -8,6 +8,8 @@
  *                               reached, 2 if refused (its descriptors or its credentials)
  *   inspect_client PID ext      the extended report
  *   inspect_client PID stall    connect and never read (sleeps 30 s): a client that stalls
+ *   inspect_client PID late S   connect, read nothing for S seconds, then read to the end and
+ *                               print how many bytes came (a server that dropped it: few)
  *   inspect_client @NAME        connect to the abstract NAME as given and print what it sends,
  *                               checking nothing (a name copied out of /proc/net/unix) */
 #define _GNU_SOURCE
@@ -141,6 +143,14 @@ connect:;
 	}
 	if (argc > 2 && strcmp(argv[2], "stall") == 0) {
 		sleep(30);
+		return 0;
+	}
+	if (argc > 3 && strcmp(argv[2], "late") == 0) {
+		size_t total = 0;
+		sleep((unsigned)atoi(argv[3]));
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			total += (size_t)n;
+		printf("%zu\n", total);
 		return 0;
 	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)

@@ -268,7 +268,6 @@ int alloc_tag_inspect_start(void)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	/* pthread_create's own allocations are the runtime's: on this line, not <untagged>. */
 	rc = alloc_hooks(pthread_create(&thread, &attr, inspect_thread, &setup));
@@ -280,6 +279,12 @@ int alloc_tag_inspect_start(void)
 	} else {
 		while (sem_wait(&setup.done) != 0 && errno == EINTR)
 			;
+		/* Started: the thread serves until exit. Failed: it has posted and is returning;
+		 * joined here, so "inspection is off" also means "no thread" when this returns. */
+		if (setup.error == 0)
+			pthread_detach(thread);
+		else
+			pthread_join(thread, NULL);
 	}
 	sem_destroy(&setup.done);
 	if (setup.error != 0) {
