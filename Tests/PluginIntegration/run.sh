@@ -107,11 +107,11 @@ check "... and names its file and line" grep -q "^Sources/PluginDemo/main.swift:
 # 6. The user's release build must not have compiled swift-syntax (the plugin tool must not need it).
 # Not vacuous: the search must find the release build's own objects, and the same pattern must
 # find swift-syntax's objects where they do exist (the command plugin's tagger, built by annotate).
-own=$(find "$SCRATCH" -path '*release*' -path '*PluginDemo.build*' -name '*.o' | wc -l)
+own=$(find "$SCRATCH" -path "$SCRATCH/*/release/*" -path '*PluginDemo.build*' -name '*.o' | wc -l)
 check "the release build's own objects are where this check looks ($own found)" test "$own" -gt 0
 syntax=$(find "$SCRATCH" -path '*SwiftSyntax*' -name '*.o' | wc -l)
 check "swift-syntax objects exist for annotate's tagger ($syntax found)" test "$syntax" -gt 0
-objects=$(find "$SCRATCH" -path '*release*' -path '*SwiftSyntax*' -name '*.o' | wc -l)
+objects=$(find "$SCRATCH" -path "$SCRATCH/*/release/*" -path '*SwiftSyntax*' -name '*.o' | wc -l)
 check "release build compiled no swift-syntax object ($objects found)" test "$objects" -eq 0
 
 finish

@@ -6,6 +6,8 @@
  *   ./test_settings fork-report    a forked child exits through exit(): it writes a report only
  *                                  with %p in ALLOCTAG_REPORT, then its own (checked here)
  *   ./test_settings close-stderr   3 x 1000 bytes live, standard error closed before exit
+ *   ./test_settings refused        run where unshare is refused, with ALLOCTAG_INSPECT=1: one
+ *                                  thread, and a second start says -1/EPERM (printing nothing)
  *   ./test_settings newuser        after allocating, unshare(CLONE_NEWUSER) works: the runtime
  *                                  added no thread (the kernel refuses it, EINVAL, to a
  *                                  multithreaded process); 77 when user namespaces are off here
@@ -54,6 +56,17 @@ int main(int argc, char **argv)
 		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forked child: status %#x (3: more than one thread)", status);
 		free(keep[0]);
 		return check_finish("settings threads");
+	}
+	if (strcmp(what, "refused") == 0) {
+		keep[0] = malloc(100); l = __LINE__;
+		EXPECT_SITE(l, 100, 1);
+		CHECK(threads() == 1, "%d threads after a start that failed, expected 1", threads());
+		errno = 0;
+		int again = alloc_tag_inspect_start();
+		CHECK(again == -1 && errno == EPERM, "a second start: %d (%s), expected -1 (EPERM)", again, strerror(errno));
+		CHECK(threads() == 1, "%d threads after the second start, expected 1", threads());
+		free(keep[0]);
+		return check_finish("settings refused");
 	}
 	if (strcmp(what, "newuser") == 0) {
 		keep[0] = malloc(100); l = __LINE__;
@@ -119,6 +132,6 @@ int main(int argc, char **argv)
 		close(2);
 		return 0;
 	}
-	fprintf(stderr, "usage: test_settings threads N|newuser|secure|fork-report|close-stderr\n");
+	fprintf(stderr, "usage: test_settings threads N|refused|newuser|secure|fork-report|close-stderr\n");
 	return 64;
 }

@@ -364,7 +364,8 @@ int codetag_info_at(uint32_t index, struct codetag_info *info)
 	struct codetag_slot *slot;
 	struct codetag *ct;
 
-	if (slots == NULL || index == 0 || index >= codetag_index_limit())
+	/* The limit first (an acquire load): a slot below it was published with the slots. */
+	if (index == 0 || index >= codetag_index_limit() || slots == NULL)
 		return 0;
 	resolve_modname(index);
 	rt_lock(&registry_mutex);

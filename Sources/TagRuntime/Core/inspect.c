@@ -83,6 +83,8 @@ struct setup {
 };
 
 static int started;
+/* The first start's failure (an errno), returned by every later call: said once, never hidden. */
+static int start_error;
 
 /* "alloctag.<pid>.<16 hex digits><suffix>", the digits drawn from getrandom (or, where it
  * cannot answer, the clock and this thread's stack address, mixed: a name found taken is drawn
@@ -261,8 +263,14 @@ int alloc_tag_inspect_start(void)
 	int rc;
 
 	alloc_tag_init();
-	if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
+	if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL)) {
+		int failed = __atomic_load_n(&start_error, __ATOMIC_ACQUIRE);
+		if (failed != 0) {
+			errno = failed;
+			return -1;
+		}
 		return 0;
+	}
 	sem_init(&setup.done, 0, 0);
 	/* The thread never takes the program's signals. */
 	sigfillset(&all);
@@ -288,6 +296,7 @@ int alloc_tag_inspect_start(void)
 	}
 	sem_destroy(&setup.done);
 	if (setup.error != 0) {
+		__atomic_store_n(&start_error, setup.error, __ATOMIC_RELEASE);
 		alloc_tag_warn("live inspection is off: ", setup.step, ": ", strerror(setup.error));
 		errno = setup.error;
 		return -1;
@@ -299,6 +308,7 @@ int alloc_tag_inspect_start(void)
 static void forget_in_child(void)
 {
 	__atomic_store_n(&started, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&start_error, 0, __ATOMIC_RELAXED);
 }
 
 __attribute__((constructor(102))) static void alloc_tag_inspect_setup(void)

@@ -82,19 +82,25 @@ public enum CompilerLauncher {
             // (and so fall back), not become an implicit declaration and a link error.
             instrumented += ["-I", runtime!.includeDirectory, "-Werror=implicit-function-declaration"]
         }
+        var prefixMap: String?
         if !scan.sources.isEmpty {
             // Tags name their file by `__FILE__`, which is the absolute path of the original
             // (the annotated copy's `#line`). The kernel prints `mm/slub.c:123`: map the project
             // root away, so two machines' reports of one build diff cleanly (gcc >= 8, clang >= 10).
             // `command` holds the sources as written (`args` may name the annotated copies).
             let root = ProgramIndex.root(for: SourceCache.canonical(CompileFlags.absolute(command[1 + scan.sources[0]], in: cwd)))
-            instrumented += ["-fmacro-prefix-map=\(root)/="]
+            if !root.contains("=") { prefixMap = "-fmacro-prefix-map=\(root)/=" }  // OLD=NEW: no '=' in OLD
         }
         if scan.links { instrumented += runtime!.linkArguments }
         if replaced.isEmpty && !scan.links { return Subprocess.run(command) }
 
         let log = "\(workDir)/stderr"
-        let status = Subprocess.run([compiler] + instrumented, stderrTo: log)
+        var status = Subprocess.run([compiler] + instrumented + (prefixMap.map { [$0] } ?? []), stderrTo: log)
+        if status != 0, let prefixMap, Subprocess.run([compiler] + instrumented, stderrTo: log) == 0 {
+            // A compiler without the option (gcc < 8, clang < 10): still instrumented, paths absolute.
+            warn("\(compiler) does not take \(prefixMap.prefix { $0 != "=" }); report paths stay absolute")
+            status = 0
+        }
         if status == 0 {
             if let data = FileManager.default.contents(atPath: log) { FileHandle.standardError.write(data) }
             fixDependencyFiles(args: args, replaced: replaced, cwd: cwd)

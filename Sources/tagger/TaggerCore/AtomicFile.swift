@@ -11,6 +11,8 @@ import Foundation
 /// `writeAll` extends that to a set of files: every file is staged (written in full and
 /// synced to its temporary) before the first rename, so a failure to write any of them
 /// (full disk, unwritable folder, a directory in the way) leaves every target as it was.
+/// The renames themselves are not undone: one failing after others succeeded (the file system
+/// failing between two renames in one folder set) leaves the earlier targets replaced.
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public var path: String
