@@ -59,8 +59,10 @@ for config in debug release; do
     out=$(swift build -c "$config" --product InkWorkload 2>&1) || { echo "$out"; exit 1; }
     check "$config build has no untagged-site warning" bash -c "! grep -q untagged-site <<<\"\$1\"" _ "$out"
     report=$(".build/$config/InkWorkload")
-    echo "$report" | head -4
-    read -r _ total _ ink _ own _ untagged _ <<<"$(head -1 <<<"$report")"
+    # No `echo | head` under pipefail: head leaving before echo's last write is SIGPIPE, which
+    # ended this suite silently in a fresh-clone run.
+    sed -n 1,4p <<<"$report"
+    read -r _ total _ ink _ own _ untagged _ <<<"${report%%$'\n'*}"
     check "$config: >= 80% of live bytes on the package's own lines" test $((100 * (ink + own))) -ge $((80 * total))
     check "$config: <= 20% of live bytes untagged" test $((100 * untagged)) -le $((20 * total))
     check "$config: the largest site is Ink's parse scope" grep -q "Sources/Ink/API/MarkdownParser.swift:[0-9]* func:MarkdownParser.parse(_:) $" <<<"$(sed -n 2p <<<"$report")"
