@@ -408,7 +408,7 @@ final class AnnotationTests: XCTestCase {
         	return __LINE__;
         }
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        let (bytes, _) = try CFrontEnd.annotateForCompile(file: path, arguments: [], directory: dir, config: CConfig())
+        let bytes = try CFrontEnd.annotateForCompile(file: path, arguments: [], directory: dir, config: CConfig()).text
         let text = String(decoding: bytes!, as: UTF8.self)
         // Every original line must keep its number: the line `return __LINE__;` must say 10.
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -421,5 +421,126 @@ final class AnnotationTests: XCTestCase {
         }
         XCTAssertEqual(numberOfReturn, 10, text)
         XCTAssertTrue(text.hasPrefix("#line 1 \"\(path)\"\n"), text)
+    }
+
+    func testMacroInvokedInAnotherMacrosArgumentIsHookedItself() throws {
+        // brotli's cluster_inc.h: `CODE({ ... BROTLI_ALLOC(m, T, n) ... })` around a whole body.
+        // The hook goes around the inner invocation, never around the outer one.
+        try assertAnnotation("""
+        #include <stdlib.h>
+
+        struct mm { void *(*alloc)(size_t); };
+        #define ALLOC(M, N) ((M)->alloc(N))
+        #define CODE(X) X
+
+        static void *plain(size_t n) { return malloc(n); }
+        struct mm manager = { plain };
+
+        int use(struct mm *m) CODE({
+        	char *p = ALLOC(m, 8);
+        	free(p);
+        	return 0;
+        })
+
+        """, expected: """
+        #include <stdlib.h>
+        #include <alloc_tag/alloc_tag.h>
+        #ifndef malloc_noprof
+        #define malloc_noprof(...) (malloc)(__VA_ARGS__)
+        #endif
+
+        struct mm { void *(*alloc)(size_t); };
+        #define ALLOC(M, N) ((M)->alloc(N))
+        #define CODE(X) X
+
+        static void *plain(size_t n) { return malloc_noprof(n); }
+        struct mm manager = { plain };
+
+        int use(struct mm *m) CODE({
+        	char *p = alloc_hooks(ALLOC(m, 8));
+        	free(p);
+        	return 0;
+        })
+
+        """)
+    }
+
+    func testCallYieldingNoValueIsHookedInTheVoidForm() throws {
+        // cmark's open_new_blocks(parser, &container, ...): the object comes back through an
+        // out-parameter of a function returning void; its callers are charged all the same.
+        try assertAnnotation("""
+        #include <stdlib.h>
+
+        void make(size_t n, void **out)
+        {
+        	*out = malloc(n);
+        }
+
+        int use(void)
+        {
+        	void *p;
+        	make(8, &p);
+        	free(p);
+        	return 0;
+        }
+
+        """, expected: """
+        #include <stdlib.h>
+        #include <alloc_tag/alloc_tag.h>
+        #ifndef malloc_noprof
+        #define malloc_noprof(...) (malloc)(__VA_ARGS__)
+        #endif
+
+        void make(size_t n, void **out)
+        {
+        	*out = malloc_noprof(n);
+        }
+
+        int use(void)
+        {
+        	void *p;
+        	alloc_hooks_void(make(8, &p));
+        	free(p);
+        	return 0;
+        }
+
+        """)
+    }
+
+    func testCompileAnnotationCoversTheProjectHeadersItIncludes() throws {
+        // `tagger cc`: a static inline allocator's site in a project header is annotated in a
+        // copy (the header itself is untouched), numbered as the original.
+        let dir = CHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "".write(toFile: dir + "/Makefile", atomically: true, encoding: .utf8)  // the project root
+        try """
+        #include <stdlib.h>
+        struct ring { char *data; };
+        static inline void ring_init(struct ring *r, size_t n)
+        {
+        	r->data = malloc(n);
+        }
+        """.write(toFile: dir + "/ring.h", atomically: true, encoding: .utf8)
+        try "#include \"ring.h\"\n".write(toFile: dir + "/api.h", atomically: true, encoding: .utf8)
+        try """
+        #include "api.h"
+        int main(void)
+        {
+        	struct ring r;
+        	ring_init(&r, 8);
+        	return r.data == 0;
+        }
+        """.write(toFile: dir + "/main.c", atomically: true, encoding: .utf8)
+        let annotation = try CFrontEnd.annotateForCompile(file: dir + "/main.c", arguments: [], directory: dir, config: CConfig())
+        let real = { (name: String) in URL(fileURLWithPath: dir + "/" + name).resolvingSymlinksInPath().path }
+        let ring = real("ring.h")
+        XCTAssertEqual(Array(annotation.headers.keys), [ring])
+        XCTAssertEqual(annotation.included, [real("api.h"), ring])
+        XCTAssertTrue(annotation.skipped.isEmpty)
+        let text = String(decoding: annotation.headers[ring]!, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("#line 1 \"\(ring)\"\n"), text)
+        XCTAssertTrue(text.contains("\tr->data = alloc_hooks(malloc(n));\n"), text)
+        XCTAssertTrue(text.contains("#include <alloc_tag/alloc_tag.h>\n#line 2 \"\(ring)\"\n"), text)
+        XCTAssertFalse(try String(contentsOfFile: dir + "/ring.h", encoding: .utf8).contains("alloc_hooks"))
     }
 }

@@ -114,19 +114,38 @@ public enum CFrontEnd {
         return CAnnotationPlan(scan: scan, files: outputs)
     }
 
-    /// Annotates one translation unit for compiling (`tagger cc`): only `file` itself is
-    /// edited, and `#line` directives keep every line number as in the original.
-    /// Returns nil text when the file needs no change.
+    /// One translation unit annotated for compiling (`tagger cc`).
+    public struct CompileAnnotation: Sendable {
+        /// The unit's annotated text, nil when it needs no change.
+        public var text: [UInt8]?
+        /// Project headers it includes whose sites were annotated too (canonical path → text).
+        /// The compile must find these copies in place of the originals (`CompilerLauncher`'s
+        /// mirror); a header whose edits could not be applied is left out, named in `skipped`.
+        public var headers: [String: [UInt8]]
+        /// Headers left as written, with why (each is a warning: their sites stay untagged).
+        public var skipped: [(path: String, reason: String)]
+        /// Every project file the unit includes (canonical): the mirror links the unchanged
+        /// ones, so an annotated header included from an unchanged one is still found.
+        public var included: [String]
+        public var scan: ScanResult
+    }
+
+    /// Annotates one translation unit for compiling (`tagger cc`): the file and the project
+    /// headers it includes (files under the project root: `static inline` allocators and
+    /// allocation macros live there), each with `#line` directives keeping every line number
+    /// as in the original. Nothing on disk is changed.
     public static func annotateForCompile(file: String, arguments: [String], directory: String,
-                                          config: CConfig) throws -> (text: [UInt8]?, scan: ScanResult) {
+                                          config: CConfig) throws -> CompileAnnotation {
         let path = SourceCache.canonical(CompileFlags.absolute(file, in: directory))
         var config = config
         config.root = config.root ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
         let sources = SourceCache()
         let clang = try loadClang()
         let project = ProgramIndex.root(for: path)
-        let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: path, isEditable: { $0 == path },
-                                               recordsFacts: { $0.hasPrefix(project + "/") })
+        let inProject = { (p: String) in p.hasPrefix(project + "/") }
+        let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: path,
+                                               isEditable: { $0 == path || inProject($0) && !$0.hasSuffix(".c") },
+                                               recordsFacts: inProject)
         let libclangArguments = CompileFlags.libclangArguments(arguments, file: path, directory: directory)
         try analyzer.analyse(arguments: libclangArguments)
         var facts = ProgramFacts()
@@ -142,10 +161,23 @@ public enum CFrontEnd {
         var planner = Planner(facts: facts, config: config, sources: sources, applying: true, recipeOnlyForStatic: true)
         planner.run()
         let scan = result(planner, facts)
-        guard !scan.hasErrors, let text = sources.text(path) else { return (nil, scan) }
-        let bytes = try Rewriter.rewrite(text, edits: planner.edits[path] ?? [], topLevel: facts.topLevel[path] ?? [],
-                                         lineMarkersFor: path)
-        return (bytes, scan)
+        let included = analyzer.facts.seenFiles.filter { $0 != path && inProject($0) }.sorted()
+        var annotation = CompileAnnotation(text: nil, headers: [:], skipped: [], included: included, scan: scan)
+        guard !scan.hasErrors, let text = sources.text(path) else { return annotation }
+        annotation.text = try Rewriter.rewrite(text, edits: planner.edits[path] ?? [], topLevel: facts.topLevel[path] ?? [],
+                                               lineMarkersFor: path)
+        for (header, edits) in planner.edits where header != path && !edits.isEmpty {
+            guard let headerText = sources.text(header) else { continue }
+            do {
+                if let bytes = try Rewriter.rewrite(headerText, edits: edits, topLevel: facts.topLevel[header] ?? [],
+                                                    lineMarkersFor: header) {
+                    annotation.headers[header] = bytes
+                }
+            } catch {
+                annotation.skipped.append((header, "\(error)"))
+            }
+        }
+        return annotation
     }
 
     // MARK: -

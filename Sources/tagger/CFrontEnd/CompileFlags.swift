@@ -54,6 +54,38 @@ enum CompileFlags {
         return out
     }
 
+    /// `arguments` with a mirrored copy of each include directory (`-I`, `-iquote`) that holds
+    /// an annotated header put just before the original, so the compile finds the copy first.
+    /// `mirror + path` is where the copy of `path` lives; `headers` are canonical paths.
+    static func preferMirroredIncludes(_ arguments: [String], mirror: String, headers: [String], cwd: String) -> [String] {
+        guard !headers.isEmpty else { return arguments }
+        func mirrored(_ option: String, _ dir: String) -> [String] {
+            let canonical = SourceCache.canonical(absolute(dir, in: cwd))
+            guard headers.contains(where: { $0.hasPrefix(canonical + "/") }) else { return [] }
+            return [option, mirror + canonical]
+        }
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "-I" || a == "-iquote", i + 1 < arguments.count {
+                out += mirrored(a, arguments[i + 1]) + [a, arguments[i + 1]]
+                i += 2; continue
+            }
+            if let opt = ["-iquote", "-I"].first(where: { a.hasPrefix($0) && a.count > $0.count }) {
+                out += mirrored(opt, String(a.dropFirst(opt.count))) + [a]
+                i += 1; continue
+            }
+            if takesValue.contains(a), i + 1 < arguments.count {
+                out += [a, arguments[i + 1]]
+                i += 2; continue
+            }
+            out.append(a)
+            i += 1
+        }
+        return out
+    }
+
     static func isSource(_ path: String) -> Bool {
         [".c", ".h", ".i", ".cc", ".cpp", ".cxx", ".m", ".s", ".S"].contains { path.hasSuffix($0) }
     }

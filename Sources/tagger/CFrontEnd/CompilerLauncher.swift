@@ -38,13 +38,15 @@ public enum CompilerLauncher {
         let workDir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: workDir) }
         let cwd = FileManager.default.currentDirectoryPath
-        var replaced: [(original: String, copy: String)] = []
+        var replaced: [(original: String, copy: String, mirror: String)] = []
+        var mirroredHeaders: [(mirror: String, headers: [String])] = []
         if scan.languageIsC {
             for index in scan.sources {
                 let source = args[index]
                 do {
                     let config = try configuration(for: source, cwd: cwd)
-                    let (text, result) = try CFrontEnd.annotateForCompile(file: source, arguments: args, directory: cwd, config: config)
+                    let annotation = try CFrontEnd.annotateForCompile(file: source, arguments: args, directory: cwd, config: config)
+                    let result = annotation.scan
                     if result.hasErrors {
                         let first = result.findings.first { $0.severity == .error }!
                         warn("\(source): not instrumented: \(first.compilerStyle)")
@@ -55,24 +57,45 @@ public enum CompilerLauncher {
                             + result.indirectCalls.map { "\($0.location.description): \($0.callee): \($0.decided) \($0.reason)" }
                         try? Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: source).lastPathComponent + ".facts"))
                     }
-                    guard let text else {
+                    for (header, reason) in annotation.skipped {
+                        warn("\(header): its sites stay untagged in \(source): \(reason)")
+                    }
+                    let original = SourceCache.canonical(CompileFlags.absolute(source, in: cwd))
+                    guard annotation.text != nil || !annotation.headers.isEmpty else {
                         if env["ALLOCTAG_CC_KEEP"] != nil { warn("\(source): nothing to annotate") }
                         continue
                     }
-                    let dir = "\(workDir)/\(index)"
-                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                    let copy = "\(dir)/\(URL(fileURLWithPath: source).lastPathComponent)"
-                    try Data(text).write(to: URL(fileURLWithPath: copy))
-                    if let keep = env["ALLOCTAG_CC_KEEP"], !keep.isEmpty {  // inspect what was compiled
-
-                        try? Data(text).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: copy).lastPathComponent))
+                    // The copies live in a mirror of their absolute paths, beside links to the unchanged
+                    // project headers, so `#include "x.h"` and `"../common/y.h"` resolve inside the
+                    // mirror from the unit and from every project header (a quoted include is looked
+                    // up beside the file that names it, as opened: the link's directory).
+                    let mirror = "\(workDir)/\(index)"
+                    let text = annotation.text ?? Array("#line 1 \"\(LineMarker.escape(original))\"\n".utf8) + (FileManager.default.contents(atPath: original).map(Array.init) ?? [])
+                    let copy = mirror + original
+                    for (path, bytes) in [(original, text)] + annotation.headers.sorted(by: { $0.key < $1.key }) {
+                        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: mirror + path).deletingLastPathComponent().path,
+                                                                withIntermediateDirectories: true)
+                        try Data(bytes).write(to: URL(fileURLWithPath: mirror + path))
+                        if let keep = env["ALLOCTAG_CC_KEEP"], !keep.isEmpty {  // inspect what was compiled
+                            try? Data(bytes).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent))
+                        }
                     }
+                    for path in annotation.included where annotation.headers[path] == nil {
+                        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: mirror + path).deletingLastPathComponent().path,
+                                                                withIntermediateDirectories: true)
+                        try FileManager.default.createSymbolicLink(atPath: mirror + path, withDestinationPath: path)
+                    }
+                    if !annotation.headers.isEmpty { mirroredHeaders.append((mirror, Array(annotation.headers.keys) + annotation.included)) }
                     args[index] = copy
-                    replaced.append((CompileFlags.absolute(source, in: cwd), copy))
+                    replaced.append((CompileFlags.absolute(source, in: cwd), copy, mirror))
                 } catch {
                     warn("\(source): not instrumented: \(error)")
                 }
             }
+        }
+        // After the loop: the sources' indices above must not move.
+        for (mirror, headers) in mirroredHeaders {
+            args = CompileFlags.preferMirroredIncludes(args, mirror: mirror, headers: headers, cwd: cwd)
         }
         var instrumented = args
         if !replaced.isEmpty || scan.links {
@@ -169,7 +192,7 @@ public enum CompilerLauncher {
     }
 
     /// Make-style dependency files must name the original sources, not the temporary copies.
-    static func fixDependencyFiles(args: [String], replaced: [(original: String, copy: String)], cwd: String) {
+    static func fixDependencyFiles(args: [String], replaced: [(original: String, copy: String, mirror: String)], cwd: String) {
         guard !replaced.isEmpty, args.contains("-MD") || args.contains("-MMD") else { return }
         var candidates: [String] = []
         if let i = args.firstIndex(of: "-MF"), i + 1 < args.count { candidates.append(args[i + 1]) }
@@ -180,7 +203,9 @@ public enum CompilerLauncher {
         for c in Set(candidates) {
             let path = CompileFlags.absolute(c, in: cwd)
             guard var text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-            for r in replaced { text = text.replacingOccurrences(of: r.copy, with: r.original) }
+            for r in replaced {
+                text = text.replacingOccurrences(of: r.copy, with: r.original).replacingOccurrences(of: r.mirror + "/", with: "/")
+            }
             try? AtomicFileWrite.write(text, path)
         }
     }

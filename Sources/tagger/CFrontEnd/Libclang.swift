@@ -1,5 +1,8 @@
 import CLibclang
 
+/// A position in a file: libclang's file handle, 1-based line and column, byte offset.
+typealias FileLocation = (file: TCXFile?, line: Int, column: Int, offset: Int)
+
 /// The loaded libclang function table; loading happens once, on first use.
 enum Libclang {
     struct LoadError: Error, CustomStringConvertible {
@@ -31,14 +34,14 @@ struct Clang {
 
     /// File, 1-based line and column, and byte offset of a location as written in a file
     /// (macro arguments map to where they were written, macro bodies to the expansion).
-    func fileLocation(_ l: TCXSourceLocation) -> (file: TCXFile?, line: Int, column: Int, offset: Int) {
+    func fileLocation(_ l: TCXSourceLocation) -> FileLocation {
         var file: TCXFile?
         var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
         api.getFileLocation(l, &file, &line, &column, &offset)
         return (file, Int(line), Int(column), Int(offset))
     }
 
-    func expansionLocation(_ l: TCXSourceLocation) -> (file: TCXFile?, line: Int, column: Int, offset: Int) {
+    func expansionLocation(_ l: TCXSourceLocation) -> FileLocation {
         var file: TCXFile?
         var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
         api.getExpansionLocation(l, &file, &line, &column, &offset)

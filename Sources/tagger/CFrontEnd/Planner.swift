@@ -150,8 +150,7 @@ struct Planner {
                      reason: "the parenthesised call (\(call.callee))(...) is the untagged spelling, used outside a _noprof helper")
             case .direct, .macroArgument, .alias:
                 guard let text = sources.text(call.file) else { continue }
-                if let open = text.previousNonBlank(before: call.start), text.bytes[open] == UInt8(ascii: "("),
-                   let hook = text.identifier(endingBefore: open), Self.hookMacros.contains(hook.name) {
+                if writtenInsideHook(call) {
                     site(call, tagged: true, willTag: true, reason: nil)  // written inside alloc_hooks( ... ) already
                 } else if inNoprof {
                     let token = text.identifier(at: call.start)
@@ -159,11 +158,9 @@ struct Planner {
                     if let spelled { edit(call.file, call.start, token.utf8.count, spelled) }
                     site(call, tagged: spelled == nil, willTag: true,
                          reason: "not annotated yet: its value is returned by \(call.functionName ?? "?"), so `tagger annotate` spells it \(spelled ?? call.callee) and charges \(call.functionName ?? "?")'s callers")
-                } else if call.returnsVoid {
-                    site(call, tagged: false, willTag: false,
-                         reason: "\(call.callee) returns void and alloc_hooks() needs a value; wrap the statement with alloc_hooks_tag by hand")
                 } else {
-                    edit(call.file, call.start, 0, "alloc_hooks(", order: 1)
+                    // A call yielding no value (an out-parameter constructor) takes the void form.
+                    edit(call.file, call.start, 0, call.returnsVoid ? "alloc_hooks_void(" : "alloc_hooks(", order: 1)
                     edit(call.file, call.end, 0, ")", order: 0)
                     site(call, tagged: false, willTag: true, reason: nil)
                 }
@@ -179,7 +176,7 @@ struct Planner {
     /// expands to one expression (`#define ALLOC(s, n) s->alloc(s->opaque, n)`), so the
     /// expansion still compiles.
     private mutating func invocationSite(_ call: CallFact, macro: String, inNoprof: Bool) {
-        if inNoprof || Self.hookMacros.contains(macro) {
+        if inNoprof || Self.hookMacros.contains(macro) || writtenInsideHook(call) {
             site(call, tagged: true, willTag: true, reason: nil, macro: macro)  // the caller's (or the hook's) tag applies
             return
         }
@@ -187,13 +184,16 @@ struct Planner {
             site(call, tagged: false, willTag: false, macro: macro, reason: "spelled inside macro \(macro), whose expansion is not a single expression: wrap its uses in alloc_hooks() by hand")
             return
         }
-        guard !call.returnsVoid else {
-            site(call, tagged: false, willTag: false, reason: "\(call.callee) returns void and alloc_hooks() needs a value", macro: macro)
-            return
-        }
-        edit(call.file, call.start, 0, "alloc_hooks(", order: 1)
+        edit(call.file, call.start, 0, call.returnsVoid ? "alloc_hooks_void(" : "alloc_hooks(", order: 1)
         edit(call.file, end, 0, ")", order: 0)
         site(call, tagged: false, willTag: true, reason: nil, macro: macro)
+    }
+
+    /// `alloc_hooks(` (or another hook) written right before the call or invocation.
+    private func writtenInsideHook(_ call: CallFact) -> Bool {
+        guard let text = sources.text(call.file), let open = text.previousNonBlank(before: call.start),
+              text.bytes[open] == UInt8(ascii: "("), let hook = text.identifier(endingBefore: open) else { return false }
+        return Self.hookMacros.contains(hook.name)
     }
 
     /// The replacement list of a macro, read from its definition (any file).

@@ -89,7 +89,10 @@ final class TranslationUnitAnalyzer {
 
     private func visitTopLevel(_ cursor: TCXCursor) -> Int32 {
         let kind = api.getCursorKind(cursor)
-        if kind == TCXC_InclusionDirective { return Int32(TCX_Visit_Continue) }
+        if kind == TCXC_InclusionDirective {
+            _ = info(api.getIncludedFile(cursor))  // every file read is seen, declarations or not
+            return Int32(TCX_Visit_Continue)
+        }
         let location = api.getCursorLocation(cursor)
         if kind == TCXC_MacroExpansion {
             recordExpansion(cursor)
@@ -322,9 +325,12 @@ final class TranslationUnitAnalyzer {
             if sameFile, isAlias, text.identifier(at: s.offset) == macro {
                 spelling = .alias(macro)
             } else {
-                spelling = .macroBody(macro)
-                start = x.offset; end = x.offset
-                line = x.line; column = x.column
+                // Inside a macro invoked in another macro's argument (`CODE({ ... ALLOC(n) ... })`):
+                // the inner invocation, where the body's tokens were expanded, not the outer one.
+                let at = innerInvocation(s, outer: x, in: text) ?? x
+                spelling = .macroBody(text.identifier(at: at.offset))
+                start = at.offset; end = at.offset
+                line = at.line; column = at.column
             }
         }
         let returnsVoid = api.getCanonicalType(api.getCursorType(cursor)).kind == TCXT_Void
@@ -336,6 +342,16 @@ final class TranslationUnitAnalyzer {
                             returnsVoid: returnsVoid)
         append(fact)
         if explicit == nil { recordOutArguments(cursor, call: fact) }
+    }
+
+    /// The file location `s` when it names a function-like macro invoked inside the argument of
+    /// the outermost expansion `outer` (clang maps a body token to where its macro was invoked,
+    /// and that invocation, being an argument, to where it was written); nil otherwise.
+    private func innerInvocation(_ s: FileLocation, outer: FileLocation, in text: SourceFile) -> FileLocation? {
+        guard s.file == outer.file, s.offset > outer.offset, s.offset < text.count,
+              facts.macros[text.identifier(at: s.offset)]?.functionLike == true,
+              let end = facts.expansions[text.path]?[outer.offset], s.offset < end else { return nil }
+        return s
     }
 
     private func append(_ fact: CallFact) {
@@ -366,8 +382,9 @@ final class TranslationUnitAnalyzer {
             label = text.text(s.offset ..< calleeEnd.offset).filter { !$0.isWhitespace }
             if x.offset != s.offset || x.file != s.file { spelling = .macroArgument(text.identifier(at: x.offset)) }
         } else {
-            spelling = .macroBody(text.identifier(at: x.offset))
-            start = x.offset; end = x.offset; line = x.line; column = x.column
+            let at = innerInvocation(s, outer: x, in: text) ?? x
+            spelling = .macroBody(text.identifier(at: at.offset))
+            start = at.offset; end = at.offset; line = at.line; column = at.column
         }
         if label.isEmpty { label = "(*pointer)" }
         append(CallFact(callee: label, calleeKey: slot, file: path, start: start, end: end, line: line, column: column,
@@ -537,7 +554,7 @@ final class TranslationUnitAnalyzer {
                 end += 1
             }
             let definition = String(decoding: data[m.start ..< end], as: UTF8.self)
-            hooked = definition.contains("alloc_hooks(") || definition.contains("alloc_hooks_tag(")
+            hooked = Vocabulary.cHookMacros.contains { definition.contains($0 + "(") }
         }
         headerMacroHooked[name] = hooked
         return hooked

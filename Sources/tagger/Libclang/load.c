@@ -29,7 +29,7 @@ static int bind(void *handle)
 		B(Cursor_isMacroFunctionLike), B(getCursorResultType), B(getCursorType),
 		B(getCanonicalType), B(getPointeeType), B(getTypeDeclaration), B(getCursorUSR), B(getCursorSemanticParent), B(getRangeStart), B(getRangeEnd),
 		B(getFileLocation), B(getExpansionLocation), B(Location_isInSystemHeader),
-		B(getFileName), B(getSkippedRanges), B(disposeSourceRangeList), B(getFile),
+		B(getFileName), B(getSkippedRanges), B(disposeSourceRangeList), B(getFile), B(getIncludedFile),
 		B(getNumDiagnostics), B(getDiagnostic), B(getDiagnosticSeverity),
 		B(getDiagnosticLocation), B(getDiagnosticSpelling), B(disposeDiagnostic),
 		B(getCString), B(disposeString),

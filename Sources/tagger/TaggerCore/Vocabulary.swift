@@ -10,8 +10,9 @@ public enum Vocabulary {
         "posix_memalign", "memalign", "valloc", "pvalloc",
     ]
 
-    /// C's hooks: `alloc_hooks(expr)` and `alloc_hooks_tag(&tag, expr)` evaluate `expr` with a tag current.
-    public static let cHookMacros: Set<String> = ["alloc_hooks", "alloc_hooks_tag"]
+    /// C's hooks: `alloc_hooks(expr)`, `alloc_hooks_void(expr)` (for a call yielding no value)
+    /// and `alloc_hooks_tag(&tag, expr)` evaluate `expr` with a tag current.
+    public static let cHookMacros: Set<String> = ["alloc_hooks", "alloc_hooks_void", "alloc_hooks_tag"]
 
     /// Swift's hook: `withAllocTag(&tag) { expr }`.
     public static let swiftHook = "withAllocTag"

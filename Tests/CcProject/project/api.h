@@ -2,12 +2,16 @@
 #ifndef API_H
 #define API_H
 #include <stddef.h>
+#include "ring.h"
 /* Its expansion starts with its argument: a declaration starts at API, not at the type. */
 #define API(type) type
 
 /* util.c: a wrapper called from other files. */
 API(void *) xmalloc(size_t n);
 API(void *) xzalloc(size_t n);
+/* A constructor yielding no value: the object comes back through an out-parameter, as
+ * cmark's open_new_blocks(parser, &container, ...). */
+void xmake(size_t n, void **out);
 
 /* hooks.c: a hooks struct whose allocate field defaults to malloc. */
 struct hooks {

@@ -2,6 +2,7 @@
 #include "api.h"
 
 void *volatile keep[8];
+static struct ring ring;
 
 int main(void)
 {
@@ -12,6 +13,8 @@ int main(void)
 	keep[3] = obj_new(s, 2, 400);
 	keep[4] = str_new(s, "0123456789");
 	keep[5] = xzalloc(60);
+	xmake(70, (void **)&keep[6]);
+	ring_init(&ring, 80);
 	printf("objects=%zu text=%s\n", s->objects, ((struct str *)keep[4])->text);
 	return 0;
 }

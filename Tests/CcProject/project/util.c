@@ -26,3 +26,8 @@ API(void *) xzalloc(size_t n)
 	memset(p, 0, n);
 	return p;
 }
+
+void xmake(size_t n, void **out)
+{
+	*out = xmalloc(n);
+}

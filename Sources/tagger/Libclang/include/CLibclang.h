@@ -108,6 +108,7 @@ struct tagger_clang_api {
 	TCXSourceRangeList *(*getSkippedRanges)(TCXTranslationUnit, TCXFile);
 	void (*disposeSourceRangeList)(TCXSourceRangeList *);
 	TCXFile (*getFile)(TCXTranslationUnit, const char *name);
+	TCXFile (*getIncludedFile)(TCXCursor);
 	unsigned (*getNumDiagnostics)(TCXTranslationUnit);
 	TCXDiagnostic (*getDiagnostic)(TCXTranslationUnit, unsigned);
 	int (*getDiagnosticSeverity)(TCXDiagnostic);

@@ -235,6 +235,16 @@ void alloc_tag_set_task_lookup(void *(*lookup)(void));
 		alloc_hooks_tag(&_alloc_tag, _do_alloc);        \
 	})
 
+/* alloc_hooks for a call that yields no value (a constructor filling an out-parameter,
+ * `open_blocks(p, &node)`): the same tag and scope, and the expression is void. */
+#define alloc_hooks_void(_do_alloc)                                                 \
+	({                                                                          \
+		DEFINE_ALLOC_TAG(_alloc_tag);                                       \
+		struct alloc_tag *_alloc_tag_old = alloc_tag_save(&_alloc_tag);     \
+		(_do_alloc);                                                        \
+		alloc_tag_restore(&_alloc_tag, _alloc_tag_old);                     \
+	})
+
 /* For objects that allocate later on behalf of their creator (the kernel's rhashtable):
  * remember the creator's tag in _p, then allocate with alloc_hooks_tag(_p, ...). */
 #define alloc_tag_record(_p) ((_p) = alloc_tag_current)
@@ -269,6 +279,7 @@ __attribute__((destructor, used)) static void alloc_tag_unregister_this_image(vo
 #define DEFINE_ALLOC_TAG(_name)
 #define alloc_hooks_tag(_tag, _do_alloc) (_do_alloc)
 #define alloc_hooks(_do_alloc) (_do_alloc)
+#define alloc_hooks_void(_do_alloc) ((void)(_do_alloc))
 #define alloc_tag_record(_p) ((void)0)
 
 #endif /* ALLOC_TAG_PROFILING */
