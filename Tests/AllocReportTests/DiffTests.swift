@@ -25,7 +25,7 @@ final class DiffTests: XCTestCase {
         diff.sort(by: .calls)
         XCTAssertEqual(diff.rows.map(\.site.function), ["Cache.insert(_:)", "<untagged>", "list_new", "png_create_struct", "legacy_init", "parse_token"])
         XCTAssertEqual(diff.filtered(ReportFilter(file: "src/*")).prefix(2).rows.map(\.deltaBytes), [1024, -2048])
-        XCTAssertEqual(diff.filtered(ReportFilter(minSize: 0)).rows.map(\.deltaBytes), [2_097_152, 4096, 200, 1024])
+        XCTAssertEqual(diff.filtered(ReportFilter(minBytes: 0)).rows.map(\.deltaBytes), [2_097_152, 4096, 200, 1024])
     }
 
     func testDiffOfIdenticalReportsIsEmpty() throws {

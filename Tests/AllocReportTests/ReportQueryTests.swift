@@ -27,9 +27,9 @@ final class ReportQueryTests: XCTestCase {
     func testURLParametersAreTheCommandLinesOptions() throws {
         let query = ReportQuery(parameters: ["file": "src/*", "min_size": "1K", "sort": "calls", "top": "2", "inaccurate": "0", "line": "x"],
                                 keepsLines: false)
-        XCTAssertEqual(query, ReportQuery(filter: ReportFilter(file: "src/*", minSize: 1024), sort: .calls, top: 2))
+        XCTAssertEqual(query, ReportQuery(filter: ReportFilter(file: "src/*", minBytes: 1024), sort: .calls, top: 2))
         XCTAssertEqual(functions(query.apply(to: try Fixture.report("new.allocinfo"))), ["parse_token", "png_malloc_base"])
         XCTAssertEqual(ReportQuery(parameters: ["module": "libpng*", "inaccurate": "1", "max_size": "2K", "function": "png_?reate_struct"], keepsLines: true),
-                       ReportQuery(filter: ReportFilter(module: "libpng*", function: "png_?reate_struct", maxSize: 2048, inaccurateOnly: true), keepsLines: true))
+                       ReportQuery(filter: ReportFilter(module: "libpng*", function: "png_?reate_struct", maxBytes: 2048, inaccurateOnly: true), keepsLines: true))
     }
 }

@@ -125,7 +125,7 @@ extension Tagger {
                 return value
             }
             return ReportFilter(module: module, function: function, file: file, line: line,
-                                minSize: try size(minSize, "--min-size"), maxSize: try size(maxSize, "--max-size"),
+                                minBytes: try size(minSize, "--min-size"), maxBytes: try size(maxSize, "--max-size"),
                                 inaccurateOnly: inaccurate)
         }
 

@@ -1,39 +1,17 @@
+import AllocSiteRules
 import TaggerCore
 
-/// The kernel's allocinfo filters: module, function, file, line, size bounds, inaccurate only.
-///
-/// String fields match the whole name; `*` and `?` are wildcards (a name without them matches
-/// exactly, as the kernel's filter does). Every set field must match. Size bounds are inclusive
-/// and compare live bytes (a diff's growth, when filtering a diff). Matching is `SiteFilter`'s,
-/// the one the runtime's `AllocationFilter` uses too.
-public struct ReportFilter: Hashable, Sendable {
-    public var module: String?
-    public var function: String?
-    public var file: String?
-    public var line: Int?
-    public var minSize: Int64?
-    public var maxSize: Int64?
-    public var inaccurateOnly: Bool
+/// The kernel's allocinfo filters (module, function, file, line, live-byte bounds, inaccurate
+/// only) are `SiteFilter`'s, the one predicate the runtime's `AllocationFilter` uses too: a
+/// filter keeps the same sites whichever model it is given. Byte bounds compare live bytes
+/// (a diff's growth, when filtering a diff).
+public typealias ReportFilter = SiteFilter
 
-    public init(module: String? = nil, function: String? = nil, file: String? = nil, line: Int? = nil,
-                minSize: Int64? = nil, maxSize: Int64? = nil, inaccurateOnly: Bool = false) {
-        self.module = module
-        self.function = function
-        self.file = file
-        self.line = line
-        self.minSize = minSize
-        self.maxSize = maxSize
-        self.inaccurateOnly = inaccurateOnly
-    }
-
-    public var isEmpty: Bool { self == ReportFilter() }
-
-    public var siteFilter: SiteFilter {
-        SiteFilter(module: module, function: function, file: file, line: line, minBytes: minSize, maxBytes: maxSize, inaccurateOnly: inaccurateOnly)
-    }
+extension SiteFilter {
+    public var isEmpty: Bool { self == SiteFilter() }
 
     public func matches(_ site: AllocSiteKey, bytes: Int64, accurate: Bool) -> Bool {
-        siteFilter.matches(module: site.module, function: site.function, file: site.file, line: site.line, bytes: bytes, accurate: accurate)
+        matches(module: site.module, function: site.function, file: site.file, line: site.line, bytes: bytes, accurate: accurate)
     }
 
     public func matches(_ entry: AllocinfoEntry) -> Bool {
@@ -56,11 +34,7 @@ public enum ReportSort: String, CaseIterable, Sendable {
 extension AllocinfoReport {
     public func filtered(_ filter: ReportFilter) -> AllocinfoReport {
         guard !filter.isEmpty else { return self }
-        let rule = filter.siteFilter
-        return AllocinfoReport(entries: entries.filter {
-            rule.matches(module: $0.site.module, function: $0.site.function, file: $0.site.file, line: $0.site.line,
-                         bytes: $0.bytes, accurate: $0.accurate)
-        }, source: source, peak: peak)
+        return AllocinfoReport(entries: entries.filter(filter.matches), source: source, peak: peak)
     }
 
     public func sorted(by key: ReportSort) -> AllocinfoReport {

@@ -1,3 +1,4 @@
+import AllocSiteRules
 /// What `tagger allocinfo` and the example server's `/debug/alloctag/allocinfo` do to one
 /// report, in this order: merge, filter, sort, keep the top N. One place, so a query gives the
 /// same sites whether it is typed on the command line or in a URL.
@@ -34,7 +35,7 @@ extension ReportQuery {
     /// A value that does not parse is ignored, as if it were absent.
     public init(parameters q: [String: String], keepsLines: Bool) {
         let filter = ReportFilter(module: q["module"], function: q["function"], file: q["file"], line: q["line"].flatMap { Int($0) },
-                                  minSize: q["min_size"].flatMap(parseSize), maxSize: q["max_size"].flatMap(parseSize),
+                                  minBytes: q["min_size"].flatMap(parseSize), maxBytes: q["max_size"].flatMap(parseSize),
                                   inaccurateOnly: q["inaccurate"] == "1")
         self.init(filter: filter, sort: q["sort"].flatMap(ReportSort.init(rawValue:)), top: q["top"].flatMap { Int($0) }.map { max(0, $0) },
                   keepsLines: keepsLines)
