@@ -32,24 +32,28 @@ struct AllocTagCommandPlugin: CommandPlugin {
         }
         let tagger = try context.tool(named: "tagger").url
         let root = context.package.directoryURL.path
-        var failed = false
+        // One tagger run for every target, so `annotate` is all-or-nothing across targets and
+        // languages (nothing is written when any file fails) and `check` reports once. Each C
+        // file keeps its own target's flags through a compilation database.
+        let swift = targets.flatMap { $0.sourceFiles(withSuffix: "swift").map(\.url.path) }
+        var commands: [[String: Any]] = []
         for target in targets {
-            let swift = target.sourceFiles(withSuffix: "swift").map(\.url.path)
-            let c = target.sourceFiles(withSuffix: "c").map(\.url.path)
-            if verb == "annotate" {
-                if !swift.isEmpty { failed = try run(tagger, ["annotate", "--root", root] + rest + swift) || failed }
-                if !c.isEmpty {
-                    failed = try run(tagger, ["annotate", "--root", root] + rest + c + ["--"] + cFlags(target)) || failed
-                }
-            } else {
-                let files = swift + c
-                guard !files.isEmpty else { continue }
-                var args = ["check", "--root", root] + rest + files
-                if !c.isEmpty { args += ["--"] + cFlags(target) }
-                failed = try run(tagger, args) || failed
+            let flags = cFlags(target)
+            for file in target.sourceFiles(withSuffix: "c").map(\.url.path) {
+                commands.append(["directory": root, "file": file, "arguments": ["cc"] + flags + ["-c", file]])
             }
         }
-        if failed { throw PluginError.toolFailed(verb) }
+        let c = commands.map { $0["file"] as! String }
+        guard !swift.isEmpty || !c.isEmpty else { return }
+        var args = [verb, "--root", root] + rest
+        if !c.isEmpty {
+            let database = context.pluginWorkDirectoryURL
+            try FileManager.default.createDirectory(at: database, withIntermediateDirectories: true)
+            let json = try JSONSerialization.data(withJSONObject: commands, options: [.prettyPrinted, .sortedKeys])
+            try json.write(to: database.appendingPathComponent("compile_commands.json"))
+            args += ["-p", database.path]
+        }
+        if try run(tagger, args + swift + c) { throw PluginError.toolFailed(verb) }
     }
 
     /// The include paths and defines SwiftPM compiles a C target with: its own and its

@@ -2,7 +2,8 @@
 # Integration test of the SwiftPM plugins on a fresh copy of Examples/PluginDemo:
 #   1. a plain build warns at each untagged Swift and C site (build plugin, token scan);
 #   2. `swift package --allow-writing-to-package-directory alloc-tag annotate --target X`
-#      tags the Swift and the C target in place, and a second run changes nothing;
+#      writes nothing when a C file does not parse, then tags the Swift and the C target in
+#      place, and a second run changes nothing;
 #   3. the annotated package builds without warnings, and its report (ALLOCTAG_REPORT) has
 #      the exact bytes and calls of every site at its true file:line, in debug and release;
 #   4. a line added above the sites renames no tag and the report follows the new lines;
@@ -47,6 +48,15 @@ check "plain build warns at every untagged site" test "$warnings" = "$expected_w
 
 # 2. Annotate both targets in place; a second run changes nothing.
 annotate() { swift package --scratch-path "$SCRATCH" --allow-writing-to-package-directory alloc-tag annotate "$@" 2>&1; }
+# All or nothing across targets: with a C file that does not parse, the run fails naming it and
+# no file of either target is written (one tagger run for every target).
+cp Sources/DemoC/demo_c.c "$WORK/demo_c.c.orig"
+echo 'int broken(' >>Sources/DemoC/demo_c.c
+broken=$(cat Sources/*/*.swift Sources/DemoC/*.c | md5sum)
+if out=$(annotate --target PluginDemo --target DemoC); then fail "annotate succeeded with a C file that does not parse"; else pass; fi
+check "the failure names the C file and line" grep -q 'demo_c\.c:[0-9]*:[0-9]*: error' <<<"$out"
+check "annotate wrote nothing in either target when the C target failed" test "$broken" = "$(cat Sources/*/*.swift Sources/DemoC/*.c | md5sum)"
+cp "$WORK/demo_c.c.orig" Sources/DemoC/demo_c.c
 out=$(annotate --target PluginDemo --target DemoC) || { echo "$out"; exit 1; }
 check "annotate reports the Swift sites" grep -q '2 Swift files changed; 6 sites wrapped; 0 bodies scoped; 0 sites left untagged' <<<"$out"
 check "annotate reports the C sites" grep -q '3 of 3 sites tagged' <<<"$out"

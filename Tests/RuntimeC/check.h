@@ -31,6 +31,14 @@ struct site_sum {
 	int accurate; /* all of them accurate */
 };
 
+/* `name` as a report shows `file` (__FILE__): the same, or its end after a '/' when the
+ * report cuts a source root (ALLOCTAG_SOURCE_ROOT). */
+__attribute__((unused)) static int names_file(const char *name, const char *file)
+{
+	size_t n = strlen(name), f = strlen(file);
+	return n <= f && strcmp(file + f - n, name) == 0 && (n == f || (name[0] != '/' && file[f - n - 1] == '/'));
+}
+
 /* Sums the entries of `file:line` ((malloc) is used through alloc_tag_snapshot, which
  * frees its own array before returning the sums). */
 __attribute__((unused)) static struct site_sum site_at(const char *file, unsigned line)
@@ -40,7 +48,7 @@ __attribute__((unused)) static struct site_sum site_at(const char *file, unsigne
 	struct site_sum sum = { 0, 0, 0, 1 };
 
 	for (size_t i = 0; i < n; i++) {
-		if (entries[i].lineno == line && strcmp(entries[i].filename, file) == 0) {
+		if (entries[i].lineno == line && names_file(entries[i].filename, file)) {
 			sum.bytes += entries[i].bytes;
 			sum.calls += entries[i].calls;
 			sum.tags++;

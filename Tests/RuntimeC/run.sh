@@ -120,6 +120,19 @@ for config in "${configs[@]}"; do
 	if [ "$zero_lines" -eq 35 ] && [ "$all_lines" -eq 35 ]; then pass; else
 		fail "$config report at exit: $zero_lines zero lines of $all_lines for test_sites.c, expected 35 of 35"
 	fi
+	# ALLOCTAG_SOURCE_ROOT cuts the build machine's directory from file names (compiled here by
+	# absolute path): 35 lines name test_sites.c alone; "none" keeps them as compiled; a
+	# relative directory is refused with one warning. Outside a SwiftPM .build/ nothing is cut.
+	for root in "$here" "$here/" "$here//"; do
+		run "$config ALLOCTAG_SOURCE_ROOT=$root" 0 env ALLOCTAG_SOURCE_ROOT="$root" ALLOCTAG_REPORT="$out/root-report.txt" "$dir/test_sites"
+		check "$config ALLOCTAG_SOURCE_ROOT=$root: 35 sites named test_sites.c" \
+			test "$(grep -cE "^ +[0-9]+ +[0-9]+ test_sites\.c:[0-9]+ func:main \$" "$out/root-report.txt")" -eq 35
+	done
+	run "$config ALLOCTAG_SOURCE_ROOT=none" 0 env ALLOCTAG_SOURCE_ROOT=none ALLOCTAG_REPORT="$out/root-report.txt" "$dir/test_sites"
+	check "$config ALLOCTAG_SOURCE_ROOT=none: names as compiled" test "$(grep -cF " $here/test_sites.c:" "$out/root-report.txt")" -eq 35
+	check "$config no setting outside .build/: names as compiled" test "$(grep -cF " $here/test_sites.c:" "$out/exit-report.txt")" -eq 35
+	run "$config ALLOCTAG_SOURCE_ROOT=relative" 0 env ALLOCTAG_SOURCE_ROOT=relative/dir ALLOCTAG_REPORT="$out/root-report.txt" "$dir/test_sites"
+	stderr_is "$config warning for a relative ALLOCTAG_SOURCE_ROOT" "alloctag: warning: ignoring ALLOCTAG_SOURCE_ROOT=\"relative/dir\": expected an absolute directory, shorter than 4095 bytes, or none; keeping the default (a SwiftPM package's root)"
 
 
 	# Start-up settings and the run-time switch.

@@ -64,6 +64,9 @@ for config in debug release; do
     sed -n 1,4p <<<"$report"
     read -r _ total _ ink _ own _ untagged _ <<<"${report%%$'\n'*}"
     check "$config: >= 80% of live bytes on the package's own lines" test $((100 * (ink + own))) -ge $((80 * total))
+    # Ink's library lines alone (the workload's document is the rest): said, not a bar.
+    echo "  $config: Ink's library lines hold $((100 * ink / total))% of live bytes"
+    check "$config: report names are the package's, not the build machine's" bash -c "! grep -q ' /.*Sources/Ink/' <<<\"\$1\"" _ "$report"
     check "$config: <= 20% of live bytes untagged" test $((100 * untagged)) -le $((20 * total))
     check "$config: the largest site is Ink's parse scope" grep -q "Sources/Ink/API/MarkdownParser.swift:[0-9]* func:MarkdownParser.parse(_:) $" <<<"$(sed -n 2p <<<"$report")"
 done

@@ -187,6 +187,8 @@ struct alloc_tag_config {
 	char report[4096];         /* "" none, "-" standard error, else a path (%p, %%) */
 	char report_extended[4096]; /* the same for the extended report (extended.c) */
 	int64_t peak_interval;     /* bytes per thread between peak samples; 0: at reports only */
+	char source_root[4096];    /* cut from absolute tag file names ("/.../", ending in /) */
+	int source_root_set;       /* ALLOCTAG_SOURCE_ROOT given (an empty root: names as compiled) */
 };
 extern struct alloc_tag_config alloc_tag_config ALLOC_TAG_HIDDEN;
 ALLOC_TAG_HIDDEN void alloc_tag_read_settings(void);

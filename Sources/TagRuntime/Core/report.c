@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,46 @@ struct alloc_tag_counters *alloc_tag_sum_all(uint32_t *limit, size_t *mapped)
 	return p;
 }
 
+/* The directory cut from absolute tag file names, so two machines' reports diff cleanly (the
+ * kernel prints mm/slub.c): ALLOCTAG_SOURCE_ROOT, else, for a program SwiftPM built (its
+ * executable under PACKAGE/.build/), the package root, which is what `tagger cc`'s
+ * -fmacro-prefix-map cuts for C built with it. SwiftPM compiles C targets by absolute path and
+ * a package cannot pass flags to its own C targets without unsafeFlags. Found once (readlink:
+ * no allocation); "" when nothing is cut. */
+static char default_root[4096];
+static pthread_once_t default_root_once = PTHREAD_ONCE_INIT;
+
+static void find_default_root(void)
+{
+	char exe[sizeof(default_root)];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *build;
+
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	build = strstr(exe, "/.build/");
+	if (build == NULL || build == exe)
+		return;
+	memcpy(default_root, exe, (size_t)(build - exe) + 1); /* with its trailing '/' */
+	default_root[build - exe + 1] = '\0';
+}
+
+static const char *alloc_tag_display_filename(const char *filename)
+{
+	const char *root = alloc_tag_config.source_root;
+	size_t n;
+
+	if (!alloc_tag_config.source_root_set) {
+		pthread_once(&default_root_once, find_default_root);
+		root = default_root;
+	}
+	n = strlen(root);
+	if (n > 0 && filename[0] == '/' && strncmp(filename, root, n) == 0 && filename[n] != '\0')
+		return filename + n;
+	return filename;
+}
+
 /* Fills *e for index; returns 0 when the index is to be left out (an unloaded image's tag
  * whose counters are back to zero, as the kernel drops an unloaded module's tags). */
 int alloc_tag_entry_at(uint32_t index, const struct alloc_tag_counters *sum, struct alloc_tag_entry *e)
@@ -155,7 +196,7 @@ int alloc_tag_entry_at(uint32_t index, const struct alloc_tag_counters *sum, str
 		return 0;
 	e->modname = info.modname;
 	e->function = info.function;
-	e->filename = info.filename;
+	e->filename = alloc_tag_display_filename(info.filename);
 	e->lineno = info.lineno;
 	e->accurate = (info.flags & CODETAG_FLAG_INACCURATE) == 0;
 	e->bytes = sum->bytes;

@@ -9,6 +9,8 @@
  *   ALLOCTAG_FAULT_REFS N (a positive integer, 0 = off)   tests: every Nth reference fails
  *   ALLOCTAG_REPORT_EXTENDED PATH|-              extended report at exit (cumulative, peaks)
  *   ALLOCTAG_PEAK_INTERVAL N (bytes, default 1048576; 0: at reports only)   peak sampling
+ *   ALLOCTAG_SOURCE_ROOT /ABS/DIR|none   cut from absolute file names in reports (default:
+ *                       a SwiftPM-built program's package root, the directory above .build/)
  *
  * Invariants:
  * - Read once, by the first allocation or the first constructor, whichever comes first;
@@ -163,6 +165,28 @@ static int parse_report_extended(const char *value, struct alloc_tag_config *c)
 	return parse_path(value, c->report_extended);
 }
 
+/* An absolute directory (kept with one trailing /), or "none": file names as compiled. */
+static int parse_source_root(const char *value, struct alloc_tag_config *c)
+{
+	size_t n = strlen(value);
+
+	if (strcmp(value, "none") == 0) {
+		c->source_root[0] = '\0';
+	} else {
+		if (value[0] != '/' || n + 2 > sizeof(c->source_root))
+			return -1;
+		memcpy(c->source_root, value, n + 1);
+		while (n > 1 && c->source_root[n - 1] == '/')
+			c->source_root[--n] = '\0';
+		if (n > 1)
+			memcpy(c->source_root + n, "/", 2);
+		else
+			c->source_root[0] = '\0'; /* "/": nothing to cut */
+	}
+	c->source_root_set = 1;
+	return 0;
+}
+
 struct setting {
 	const char *name;
 	int (*parse)(const char *value, struct alloc_tag_config *c);
@@ -187,6 +211,8 @@ static const struct setting settings[] = {
 	  "no extended report" },
 	{ "ALLOCTAG_PEAK_INTERVAL", parse_peak_interval,
 	  "expected bytes per thread between peak samples (a decimal count; 0: at reports only)", "1048576" },
+	{ "ALLOCTAG_SOURCE_ROOT", parse_source_root,
+	  "expected an absolute directory, shorter than 4095 bytes, or none", "a SwiftPM package's root" },
 };
 
 /* ---- The environment ------------------------------------------------------------------ */

@@ -37,7 +37,9 @@ let report = AllocProfiling.report()
 var ink: Int64 = 0, own: Int64 = 0, untagged: Int64 = 0, total: Int64 = 0
 for e in report.entries {
     total += e.bytes
-    if e.isUntagged { untagged += e.bytes } else if e.file.contains("/Sources/Ink/") { ink += e.bytes } else { own += e.bytes }
+    // Names are the package's (`Sources/Ink/...`: the runtime cuts the package root), or
+    // absolute where a setting keeps them as compiled.
+    if e.isUntagged { untagged += e.bytes } else if ("/" + e.file).contains("/Sources/Ink/") { ink += e.bytes } else { own += e.bytes }
 }
 print("live \(total) ink \(ink) workload \(own) untagged \(untagged) html \(result.html.utf8.count)")
 for e in report.entries.sorted(by: { $0.bytes > $1.bytes }).prefix(8) { print(e.allocinfoLine) }
