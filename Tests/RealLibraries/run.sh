@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Real C libraries built unmodified with `tagger cc` and no configuration (no --allocator,
 # --noprof, .alloctag.json or ALLOCTAG_ALLOCATORS): SQLite (sqlean.py's amalgamation), LMDB,
-# hiredis, zstd (zstandard), brotli and cmark-gfm (cmarkgfm). Source distributions come from
+# hiredis, zstd (zstandard), brotli, cmark-gfm (cmarkgfm) and c-ares (pycares). Source distributions come from
 # PyPI at test time and are cached outside the repo in ${XDG_CACHE_HOME:-~/.cache}/alloctag/sdists.
 # For each library: scan numbers, plain vs instrumented build time, zero fallbacks, a driver
 # run, its allocinfo report checked against the library's own accounting where it has one, and
 # the share of live bytes on <untagged> and on lines inside allocation helpers (at most 10%).
 # Ends with the table docs/real-libraries.md shows (written to $TABLE when set).
 #
-#   TAGGER=path/to/tagger Tests/RealLibraries/run.sh [sqlite] [lmdb] [hiredis] [zstd] [brotli] [cmark]
+#   TAGGER=path/to/tagger Tests/RealLibraries/run.sh [sqlite] [lmdb] [hiredis] [zstd] [brotli] [cmark] [cares]
 #
-# Needs: gcc, python3, pip, libclang (apt-get install -y libclang1-14 libclang-common-14-dev).
+# Needs: gcc, python3, pip, libclang (apt-get install -y libclang1-14 libclang-common-14-dev),
+# cmake for c-ares's two configuration headers (made once per sdist, cached next to it).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -24,7 +25,7 @@ WORK=$(mktemp -d /tmp/alloctag-real.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export ALLOCTAG_FACTS_DIR=$WORK/facts
 mkdir -p "$CACHE"
-LIBS=("$@"); [ ${#LIBS[@]} -gt 0 ] || LIBS=(sqlite lmdb hiredis zstd brotli cmark)
+LIBS=("$@"); [ ${#LIBS[@]} -gt 0 ] || LIBS=(sqlite lmdb hiredis zstd brotli cmark cares)
 counter_suite=real-libraries
 . "$ROOT/Tests/lib/counter.sh"
 ROWS=()
@@ -247,7 +248,60 @@ cmark)
 	check_flag "document parsed and rendered" "$(grep -q 'html_ok=1' <<<"$out" && echo 1 || echo 0)"
 	row cmark-gfm "$WORK/cmark.report"
 	;;
-*) echo "unknown library $lib (sqlite, lmdb, hiredis, zstd, brotli, cmark)"; exit 64 ;;
+cares)
+	echo "== c-ares (pycares sdist; ares_malloc/ares_realloc behind the pointers ares_library_init_mem sets)"
+	TARBALL=$(fetch pycares pycares)
+	tar xzf "$TARBALL" -C "$WORK"
+	SRC=$(dirname "$(find "$WORK" -path '*deps/c-ares/CMakeLists.txt' | head -1)")
+	# ares_config.h and ares_build.h from c-ares's CMake (pycares' options), once per sdist: the
+	# sources themselves are compiled below, as they are, without CMake.
+	CFG=$CACHE/$(basename "$TARBALL" .tar.gz)-config-$(basename "$CC")
+	if [ ! -f "$CFG/ares_config.h" ]; then
+		if ! command -v cmake >/dev/null; then fail "cmake makes c-ares's configuration headers (Tests/setup installs it)"; continue; fi
+		mkdir -p "$WORK/cares-cmake"
+		if ! (cd "$WORK/cares-cmake" && cmake "$SRC" -DCMAKE_C_COMPILER="$CC" -DCARES_STATIC=ON -DCARES_SHARED=OFF \
+			-DCARES_BUILD_TOOLS=OFF -DCARES_BUILD_TESTS=OFF -DCARES_THREADS=ON >"$WORK/cares-cmake.log" 2>&1); then
+			tail -5 "$WORK/cares-cmake.log"; fail "c-ares's CMake configuration"; continue
+		fi
+		mkdir -p "$CFG.$$" && cp "$WORK/cares-cmake/ares_config.h" "$WORK/cares-cmake/ares_build.h" "$CFG.$$/"
+		mv -T "$CFG.$$" "$CFG" 2>/dev/null || rm -rf "$CFG.$$"  # a concurrent run's copy is as good
+	fi
+	mapfile -t AFILES < <(find "$SRC/src/lib" -name '*.c' | sort)
+	FLAGS=(-DHAVE_CONFIG_H=1 -DCARES_BUILDING_LIBRARY -D_GNU_SOURCE -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700
+		-I "$CFG" -I "$SRC/include" -I "$SRC/src/lib" -I "$SRC/src/lib/include")
+	scan=$(scan_numbers "${AFILES[@]}" -- "${FLAGS[@]}")
+	echo "  scan: $scan (sites tagged helpers recipes indirect-calls decided)"
+	# The driver sits with the library's sources (src/lib holds the CMakeLists.txt that makes
+	# the project root), so its compile reads the library's cached facts.
+	cp "$HERE/cares_driver.c" "$SRC/src/lib/"
+	build_pair cares $OPT -c "${FLAGS[@]}" "${AFILES[@]}"
+	(cd "$WORK/cares" && "$TAGGER" cc $CC $OPT -pthread -Wno-deprecated-declarations -I "$CFG" -I "$SRC/include" \
+		"$SRC/src/lib/cares_driver.c" ./*.o -o demo)
+	mkdir -p "$WORK/cares-run"
+	out=$(ALLOCTAG_REPORT="$WORK/cares.report" "$WORK/cares/demo" "$WORK/cares-run")
+	echo "  demo: $out"
+	report_summary "$WORK/cares.report" cares_driver.c >"$WORK/sum" 2>/dev/null; read -r driver _ _ <"$WORK/sum"
+	python3 - "$WORK/cares.report" >"$WORK/sum" <<'PY'
+import re, sys
+# Live sites on c-ares's own lines (not the driver's, not <untagged>), and the driver's calls.
+sites = calls = 0
+for l in open(sys.argv[1]).read().splitlines()[2:]:
+    m = re.match(r"\s*(-?\d+)\s+(\d+) (\S+):(\d+) (?:\[\S+\] )?func:(\S+)", l)
+    if not m or int(m[1]) <= 0: continue
+    if m[3].endswith("cares_driver.c"): calls += int(m[2])
+    elif not m[3].startswith("<"): sites += 1
+print(sites, calls)
+PY
+	read -r csites dcalls <"$WORK/sum"
+	echo "  report: $csites live c-ares sites; driver lines $driver bytes in $dcalls live allocations"
+	check_flag "hosts-file answers, queued queries and parsed records" \
+		"$(grep -Eq '^servers=0 sortlist=0 found=400 of 400 answered=400 queued=450 parsed=120 of 120$' <<<"$out" && echo 1 || echo 0)"
+	check_flag "live bytes charged across c-ares's own lines (>= 30 sites)" "$([ "$csites" -ge 30 ] && echo 1 || echo 0)"
+	check_flag "the driver's 60 ares_dns_record_create calls (an out-parameter constructor) are charged to the driver" \
+		"$([ "$dcalls" -ge 60 ] && echo 1 || echo 0)"
+	row c-ares "$WORK/cares.report"
+	;;
+*) echo "unknown library $lib (sqlite, lmdb, hiredis, zstd, brotli, cmark, cares)"; exit 64 ;;
 esac
 done
 {
