@@ -86,7 +86,7 @@ static int ensure_slots(void)
 		       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
-	slots = p;
+	__atomic_store_n(&slots, (struct codetag_slot *)p, __ATOMIC_RELEASE); /* read with no lock below */
 	return 0;
 }
 
@@ -390,14 +390,18 @@ int codetag_info_at(uint32_t index, struct codetag_info *info)
 	return 1;
 }
 
+/* No lock: the table pointer is published once (release) and read with acquire. */
 int codetag_info_unloaded(uint32_t index)
 {
-	return slots != NULL && (__atomic_load_n(&slots[index].state, __ATOMIC_RELAXED) & SLOT_UNLOADED) != 0;
+	struct codetag_slot *table = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
+	return table != NULL && index < CODETAG_MAX_INDEX &&
+	       (__atomic_load_n(&table[index].state, __ATOMIC_RELAXED) & SLOT_UNLOADED) != 0;
 }
 
 /* May run inside the allocator: no lock, a relaxed or-in of a sticky flag. */
 void codetag_mark_inaccurate(uint32_t index)
 {
-	if (slots != NULL && index < CODETAG_MAX_INDEX)
-		__atomic_fetch_or(&slots[index].state, SLOT_INACCURATE, __ATOMIC_RELAXED);
+	struct codetag_slot *table = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
+	if (table != NULL && index < CODETAG_MAX_INDEX)
+		__atomic_fetch_or(&table[index].state, SLOT_INACCURATE, __ATOMIC_RELAXED);
 }
