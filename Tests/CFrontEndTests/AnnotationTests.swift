@@ -507,6 +507,87 @@ final class AnnotationTests: XCTestCase {
         """)
     }
 
+    func testStatementMacrosAreHookedInTheirBodiesAndMemcpyReturnsItsDestination() throws {
+        // libuv: uv__strdup returns `memcpy(m, s, len)`, m from uv__malloc, so it is a helper;
+        // fs.c's `PATH;` and `PATH2;` are object-like macros expanding to a do-while statement
+        // around the allocation. Such an invocation cannot be wrapped (`alloc_hooks(PATH2);` did
+        // not compile), and it is no alias of the callee: the allocation in its body is hooked
+        // in the #define, for an allocator and for a helper whose callers are hooked (xmalloc's
+        // address is taken) alike, and a recipe helper's own macro tags it at the invocation.
+        try assertAnnotation("""
+        #include <stdlib.h>
+        #include <string.h>
+
+        static void *xmalloc(size_t n)
+        {
+        	return malloc(n);
+        }
+        void *(*alloc_fn)(size_t) = xmalloc;
+
+        char *xstrdup(const char *s)
+        {
+        	size_t n = strlen(s) + 1;
+        	char *m = xmalloc(n);
+        	return memcpy(m, s, n);
+        }
+
+        struct req { char *path, *buf, *name; };
+
+        #define PATH do { req->path = xstrdup(path); if (req->path == NULL) return -1; } while (0)
+        #define BUF(R) do { (R)->buf = xmalloc(64); } while (0)
+        #define NAME do { req->name = malloc(8); } while (0)
+
+        int start(struct req *req, const char *path)
+        {
+        	PATH;
+        	BUF(req);
+        	NAME;
+        	return 0;
+        }
+
+        """, expected: """
+        #include <stdlib.h>
+        #include <string.h>
+        #include <alloc_tag/alloc_tag.h>
+        #ifndef malloc_noprof
+        #define malloc_noprof(...) (malloc)(__VA_ARGS__)
+        #endif
+
+        static void *xmalloc(size_t n)
+        {
+        	return malloc_noprof(n);
+        }
+        void *(*alloc_fn)(size_t) = xmalloc;
+
+        char *xstrdup_noprof(const char *s)
+        {
+        	size_t n = strlen(s) + 1;
+        	char *m = xmalloc(n);
+        	return memcpy(m, s, n);
+        }
+        char *(xstrdup)(const char *s)
+        {
+        	return alloc_hooks(xstrdup_noprof(s));
+        }
+        #define xstrdup(...) alloc_hooks(xstrdup_noprof(__VA_ARGS__))
+
+        struct req { char *path, *buf, *name; };
+
+        #define PATH do { req->path = xstrdup(path); if (req->path == NULL) return -1; } while (0)
+        #define BUF(R) do { (R)->buf = alloc_hooks(xmalloc(64)); } while (0)
+        #define NAME do { req->name = alloc_hooks(malloc(8)); } while (0)
+
+        int start(struct req *req, const char *path)
+        {
+        	PATH;
+        	BUF(req);
+        	NAME;
+        	return 0;
+        }
+
+        """)
+    }
+
     func testCompileAnnotationCoversTheProjectHeadersItIncludes() throws {
         // `tagger cc`: a static inline allocator's site in a project header is annotated in a
         // copy (the header itself is untouched), numbered as the original.

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Real C libraries built unmodified with `tagger cc` and no configuration (no --allocator,
 # --noprof, .alloctag.json or ALLOCTAG_ALLOCATORS): SQLite (sqlean.py's amalgamation), LMDB,
-# hiredis, zstd (zstandard), brotli, cmark-gfm (cmarkgfm) and c-ares (pycares). Source distributions come from
+# hiredis, zstd (zstandard), brotli, cmark-gfm (cmarkgfm), libuv (uvloop's vendor/libuv) and c-ares (pycares). Source distributions come from
 # PyPI at test time and are cached outside the repo in ${XDG_CACHE_HOME:-~/.cache}/alloctag/sdists.
 # For each library: scan numbers, plain vs instrumented build time, zero fallbacks, a driver
 # run, its allocinfo report checked against the library's own accounting where it has one, and
 # the share of live bytes on <untagged> and on lines inside allocation helpers (at most 10%).
 # Ends with the table docs/real-libraries.md shows (written to $TABLE when set).
 #
-#   TAGGER=path/to/tagger Tests/RealLibraries/run.sh [sqlite] [lmdb] [hiredis] [zstd] [brotli] [cmark] [cares]
+#   TAGGER=path/to/tagger Tests/RealLibraries/run.sh [sqlite] [lmdb] [hiredis] [zstd] [brotli] [cmark] [libuv] [cares]
 #
 # Needs: gcc, python3, pip, libclang (apt-get install -y libclang1-14 libclang-common-14-dev),
 # cmake for c-ares's two configuration headers (made once per sdist, cached next to it).
@@ -25,7 +25,7 @@ WORK=$(mktemp -d /tmp/alloctag-real.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export ALLOCTAG_FACTS_DIR=$WORK/facts
 mkdir -p "$CACHE"
-LIBS=("$@"); [ ${#LIBS[@]} -gt 0 ] || LIBS=(sqlite lmdb hiredis zstd brotli cmark cares)
+LIBS=("$@"); [ ${#LIBS[@]} -gt 0 ] || LIBS=(sqlite lmdb hiredis zstd brotli cmark libuv cares)
 counter_suite=real-libraries
 . "$ROOT/Tests/lib/counter.sh"
 ROWS=()
@@ -35,7 +35,9 @@ fetch() { # pip-name tarball-prefix
 	for try in 1 2 3; do
 		ls "$CACHE/$prefix"-*.tar.gz >/dev/null 2>&1 && break
 		# pip may hang preparing build requirements after the download: the tarball is what we need.
-		timeout 180 pip download --no-deps --no-binary :all: "$name" -d "$CACHE" >/dev/null 2>&1 || true
+		# Only the package itself must be a source distribution: its build requirements (uvloop's
+		# Cython) come as wheels, or preparing its metadata compiles them for minutes.
+		timeout 180 pip download --no-deps --no-binary "$name" "$name" -d "$CACHE" >/dev/null 2>&1 || true
 	done
 	ls "$CACHE/$prefix"-*.tar.gz | tail -1
 }
@@ -301,7 +303,47 @@ PY
 		"$([ "$dcalls" -ge 60 ] && echo 1 || echo 0)"
 	row c-ares "$WORK/cares.report"
 	;;
-*) echo "unknown library $lib (sqlite, lmdb, hiredis, zstd, brotli, cmark, cares)"; exit 64 ;;
+libuv)
+	echo "== libuv (uvloop sdist's vendor/libuv; uv__malloc and kin call through the uv__allocator table)"
+	tar xzf "$(fetch uvloop uvloop)" -C "$WORK"
+	SRC=$(dirname "$(find "$WORK" -path '*vendor/libuv/src/uv-common.c' | head -1)")/..
+	SRC=$(cd "$SRC" && pwd)
+	# CMakeLists.txt's Linux list: the common sources, the unix ones, linux.c and kin.
+	UFILES=()
+	for f in fs-poll idna inet random strscpy strtok thread-common threadpool timer uv-common uv-data-getter-setters version; do UFILES+=("$SRC/src/$f.c"); done
+	for f in async core dl fs getaddrinfo getnameinfo loop-watcher loop pipe poll process random-devurandom signal stream tcp thread tty udp \
+		linux procfs-exepath random-getrandom random-sysctl-linux proctitle; do UFILES+=("$SRC/src/unix/$f.c"); done
+	FLAGS=(-D_GNU_SOURCE -D_POSIX_C_SOURCE=200112 -D_FILE_OFFSET_BITS=64 -D_LARGEFILE_SOURCE -I "$SRC/include" -I "$SRC/src")
+	scan=$(scan_numbers "${UFILES[@]}" -- "${FLAGS[@]}")
+	echo "  scan: $scan (sites tagged helpers recipes indirect-calls decided)"
+	cp "$HERE/libuv_driver.c" "$SRC/"
+	build_pair libuv $OPT -pthread "${FLAGS[@]}" -c "${UFILES[@]}"
+	(cd "$WORK/libuv" && "$TAGGER" cc $CC $OPT -pthread -I "$SRC/include" "$SRC/libuv_driver.c" ./*.o -o demo -ldl -lrt -lm)
+	mkdir -p "$WORK/libuv-scratch"
+	out=$(UV_THREADPOOL_SIZE=8 ALLOCTAG_REPORT="$WORK/libuv.report" "$WORK/libuv/demo" "$WORK/libuv-scratch")
+	echo "  demo: $out"
+	python3 - "$WORK/libuv.report" >"$WORK/sum" <<'PY'
+import re, sys
+# Bytes on the lines of uv_fs_stat's and uv_fs_lstat's PATH (the copied paths), and on
+# uv__strdup's and uv__malloc's own lines (none should stay there).
+src = open(sys.argv[1]).read().splitlines()[2:]
+paths = helpers = 0
+for l in src:
+    m = re.match(r"\s*(-?\d+)\s+\d+ (\S+):(\d+) (?:\[\S+\] )?func:(\S+)", l)
+    if not m: continue
+    if m[2].endswith("unix/fs.c") and m[4] in ("uv_fs_stat", "uv_fs_lstat"): paths += int(m[1])
+    if m[4] in ("uv__strdup", "uv__strndup", "uv__malloc", "uv__calloc", "uv__realloc", "uv__reallocf"): helpers += int(m[1])
+print(paths, helpers)
+PY
+	read -r path_held helper_held <"$WORK/sum"
+	path_bytes=$(sed -n 's/.*path_bytes=\([0-9]*\).*/\1/p' <<<"$out")
+	echo "  report: uv_fs_stat + uv_fs_lstat lines hold $path_held bytes; the driver's paths, copied twice: $((2 * path_bytes)); on uv__strdup/uv__malloc's own lines: $helper_held"
+	check_flag "driver ran (requests, work, timers done; environ, interfaces, cpus read)" "$(grep -q 'uv_ok=1' <<<"$out" && echo 1 || echo 0)"
+	check_flag "the copied paths are charged to uv_fs_stat/uv_fs_lstat, exactly (2 * path_bytes)" "$([ -n "$path_bytes" ] && [ "$path_held" = $((2 * path_bytes)) ] && echo 1 || echo 0)"
+	check_flag "no live bytes on the allocation helpers' own lines" "$([ "$helper_held" = 0 ] && echo 1 || echo 0)"
+	row libuv "$WORK/libuv.report"
+	;;
+*) echo "unknown library $lib (sqlite, lmdb, hiredis, zstd, brotli, cmark, libuv, cares)"; exit 64 ;;
 esac
 done
 {

@@ -135,7 +135,7 @@ struct Planner {
                 let inNoprofFunction = call.function.map { inference.noprofContexts.contains($0) } ?? false
                 site(call, tagged: inNoprofFunction, willTag: false,
                      reason: "\(m) sets no tag and is used outside a _noprof helper's returned value")
-            case .macroBody(let m) where hooked || facts.macros[m]?.editable != true:
+            case .macroBody(let m) where hooked && !inference.hookedKeys.contains(call.calleeKey) || facts.macros[m]?.editable != true:
                 invocationSite(call, macro: m, inNoprof: inNoprof)
             case .macroBody(let m):
                 macroUses[m, default: []].append(inNoprof)
@@ -226,9 +226,11 @@ struct Planner {
         return depth == 0
     }
 
-    /// Sites spelled in macro bodies are edited once, in the `#define`.
+    /// Sites spelled in macro bodies are edited once, in the `#define`: calls of allocators and,
+    /// by name, of helpers whose callers are hooked (an invocation of a statement macro such as
+    /// libuv's `PATH;`, `do { req->path = uv__strdup(path); ... } while (0)`, cannot be).
     private mutating func planMacroBodies(_ uses: [String: [Bool]]) {
-        let names = allocators
+        let names = allocators.union(inference.hookedKeys.compactMap { inference.helpers[$0]?.name })
         // Which macros each macro's body mentions, to attribute nested expansions.
         var bodySites: [String: [(name: String, start: Int, end: Int, wrapped: Bool)]] = [:]
         var mentions: [String: Set<String>] = [:]

@@ -243,6 +243,13 @@ final class TranslationUnitAnalyzer {
 
     private enum Flow { case none, returned, assigned(String) }
 
+    /// Library functions whose value is their first argument (`return memcpy(m, s, n);`).
+    static let returnsFirstArgument: Set<String> = [
+        "memcpy", "memmove", "memset", "strcpy", "strncpy", "strcat", "strncat",
+        "__builtin_memcpy", "__builtin_memmove", "__builtin_memset", "__builtin_strcpy", "__builtin_strncpy",
+        "__builtin_strcat", "__builtin_strncat",
+    ]
+
     /// Where the value of the node at the top of the stack goes, through parentheses, casts,
     /// conditional branches and pointer arithmetic.
     private func flowOfTop() -> Flow {
@@ -255,6 +262,12 @@ final class TranslationUnitAnalyzer {
                 child -= 1
             case TCXC_ConditionalOperator:
                 guard index >= 1 else { return .none }
+                child -= 1
+            case TCXC_CallExpr:
+                // `return memcpy(m, s, n)`: memcpy and its kind return their first argument.
+                let callee = api.getCursorReferenced(parent.cursor)
+                guard index == 1, api.getCursorKind(callee) == TCXC_FunctionDecl,
+                      Self.returnsFirstArgument.contains(clang.spelling(callee)) else { return .none }
                 child -= 1
             case TCXC_ReturnStmt:
                 return .returned
@@ -322,7 +335,14 @@ final class TranslationUnitAnalyzer {
         } else {
             let macro = text.identifier(at: x.offset)
             let isAlias = facts.macros[macro].map { !$0.functionLike } ?? false
-            if sameFile, isAlias, text.identifier(at: s.offset) == macro {
+            // `#define xalloc malloc` used as `xalloc(n)`: the arguments follow the name where it
+            // is written. An object-like macro whose body holds the whole call (`PATH;` with
+            // `#define PATH do { p = strdup(s); } while (0)`) is a macro body, not an alias.
+            let argumentsFollow = { () -> Bool in
+                let after = Lexer.skipTrivia(in: text, from: s.offset + macro.utf8.count)
+                return after < text.count && text.bytes[after] == UInt8(ascii: "(")
+            }
+            if sameFile, isAlias, text.identifier(at: s.offset) == macro, argumentsFollow() {
                 spelling = .alias(macro)
             } else {
                 // Inside a macro invoked in another macro's argument (`CODE({ ... ALLOC(n) ... })`):
