@@ -78,4 +78,48 @@ for opt in "-O0" "-O2"; do
 	check_flag "annotated ($opt): every byte on main.c's calling lines and ring.h's site ($got)" \
 		"$([ "$got" = "main.c:10:24:1 main.c:11:100:1 main.c:12:200:1 main.c:13:300:1 main.c:14:400:1 main.c:15:27:1 main.c:16:60:1 main.c:17:70:1 ring.h:14:80:1" ] && echo 1 || echo 0)"
 done
+# Include routes: the project headers' annotated copies must be what each compile reads, by
+# every route a real build uses (a review found each of these untagged or falling back).
+# route NAME FLAGS... -- SOURCES...: builds demo with `tagger cc gcc`, no warning allowed, then
+# compares the report's rows with live bytes to $want.
+route() {
+	local name=$1; shift
+	local flags=() srcs=()
+	while [ "$1" != -- ]; do flags+=("$1"); shift; done; shift
+	srcs=("$@")
+	(cd "$WORK/r" && ALLOCTAG_FACTS_DIR="$WORK/facts-$name" "$TAGGER" cc gcc -O2 "${flags[@]}" -o demo "${srcs[@]}") 2>"$WORK/log" >/dev/null
+	local got
+	got=$(ALLOCTAG_REPORT="$WORK/report" "$WORK/r/demo" >/dev/null && rows "$WORK/report")
+	check_flag "$name: no warning, every byte at its line ($got)" "$([ ! -s "$WORK/log" ] && [ "$got" = "$want" ] && echo 1 || echo 0)"
+	[ -s "$WORK/log" ] && sed 's/^/    /' "$WORK/log" | head -5 || true
+}
+fresh() { rm -rf "$WORK/r" && mkdir -p "$WORK/r/src" "$WORK/r/include" "$WORK/r/compat" && touch "$WORK/r/Makefile"; }
+echo "== include routes"
+# A header of another -I directory includes "ring.h", found in src/ (after the mirrored -I
+# directories, never before them); both include guards and #pragma once.
+fresh
+printf '#pragma once\n#include "ring.h"\n' >"$WORK/r/include/api.h"
+printf '#pragma once\n#include <stdlib.h>\nstatic inline void ring_keep(void **out, size_t n) { *out = malloc(n); }\n' >"$WORK/r/src/ring.h"
+printf '#include <api.h>\n#include "ring.h"\nvoid *volatile k;\nint main(void) { ring_keep((void **)&k, 24); return 0; }\n' >"$WORK/r/src/main.c"
+want="main.c:4:24:1"; route "a quoted include from another -I directory" -Iinclude -Isrc -- src/main.c
+# A directory linked into the include path (include/lib -> ../src) with #pragma once.
+fresh
+ln -s ../src "$WORK/r/include/lib"
+printf '#pragma once\n#include "ring.h"\n' >"$WORK/r/src/api.h"
+printf '#pragma once\n#include <stdlib.h>\nstruct ring { char *d; };\nstatic inline void ring_init(struct ring *r) { r->d = malloc(8); }\n' >"$WORK/r/src/ring.h"
+printf '#include "ring.h"\n#include <lib/api.h>\nstatic struct ring r;\nint main(void) { ring_init(&r); return r.d == 0; }\n' >"$WORK/r/src/main.c"
+want="ring.h:4:8:1"; route "a directory linked into the include path" -Iinclude -- src/main.c
+# A gnulib-style #include_next wrapper in the include path, and a header only gcc reads.
+fresh
+printf '#ifndef COMPAT_STRING_H\n#define COMPAT_STRING_H\n#include_next <string.h>\n#endif\n' >"$WORK/r/compat/string.h"
+printf '#ifndef A_H\n#define A_H\n#include <stdlib.h>\n#if !defined(__clang__)\n#include "gcc_only.h"\n#endif\nstatic inline void a_init(void **p) { *p = malloc(24); }\n#endif\n' >"$WORK/r/include/a.h"
+printf 'static int gcc_only_flag = 1;\n' >"$WORK/r/include/gcc_only.h"
+printf '#include <string.h>\n#include <a.h>\nvoid *volatile k;\nint main(void) { a_init((void **)&k); return (int)strlen("x") - 1; }\n' >"$WORK/r/src/main.c"
+want="main.c:4:24:1"; route "#include_next and a header only gcc reads" -Iinclude -Icompat -- src/main.c
+# Two sources in one link command: each its own copies (a.c's x.h must not be b.c's).
+fresh
+printf '#ifndef X_H\n#define X_H\n#include <stdlib.h>\n#ifdef WANT_X\n#define XALLOC(n) malloc(n)\n#else\n#define XALLOC(n) ((void *)(n))\n#endif\n#endif\n' >"$WORK/r/include/x.h"
+printf '#include <x.h>\nvoid *volatile keep[2];\nvoid b_work(void);\nint main(void) { keep[0] = XALLOC(0); b_work(); return 0; }\n' >"$WORK/r/src/a.c"
+printf '#define WANT_X 1\n#include <x.h>\nextern void *volatile keep[2];\nvoid b_work(void) { keep[1] = XALLOC(32); }\n' >"$WORK/r/src/b.c"
+want="b.c:4:32:1"; route "two sources in one link command" -Iinclude -- src/a.c src/b.c
 finish

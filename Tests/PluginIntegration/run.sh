@@ -52,10 +52,10 @@ annotate() { swift package --scratch-path "$SCRATCH" --allow-writing-to-package-
 # no file of either target is written (one tagger run for every target).
 cp Sources/DemoC/demo_c.c "$WORK/demo_c.c.orig"
 echo 'int broken(' >>Sources/DemoC/demo_c.c
-broken=$(cat Sources/*/*.swift Sources/DemoC/*.c | md5sum)
+broken=$(cat Sources/*/*.swift Sources/DemoC/*.c Sources/DemoC/include/*.h | md5sum)
 if out=$(annotate --target PluginDemo --target DemoC); then fail "annotate succeeded with a C file that does not parse"; else pass; fi
 check "the failure names the C file and line" grep -q 'demo_c\.c:[0-9]*:[0-9]*: error' <<<"$out"
-check "annotate wrote nothing in either target when the C target failed" test "$broken" = "$(cat Sources/*/*.swift Sources/DemoC/*.c | md5sum)"
+check "annotate wrote nothing in either target when the C target failed" test "$broken" = "$(cat Sources/*/*.swift Sources/DemoC/*.c Sources/DemoC/include/*.h | md5sum)"
 cp "$WORK/demo_c.c.orig" Sources/DemoC/demo_c.c
 out=$(annotate --target PluginDemo --target DemoC) || { echo "$out"; exit 1; }
 check "annotate reports the Swift sites" grep -q '2 Swift files changed; 6 sites wrapped; 0 bodies scoped; 0 sites left untagged' <<<"$out"

@@ -394,7 +394,7 @@ int codetag_info_at(uint32_t index, struct codetag_info *info)
 int codetag_info_unloaded(uint32_t index)
 {
 	struct codetag_slot *table = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
-	return table != NULL && index < CODETAG_MAX_INDEX &&
+	return table != NULL && index <= CODETAG_MAX_INDEX &&
 	       (__atomic_load_n(&table[index].state, __ATOMIC_RELAXED) & SLOT_UNLOADED) != 0;
 }
 
@@ -402,6 +402,6 @@ int codetag_info_unloaded(uint32_t index)
 void codetag_mark_inaccurate(uint32_t index)
 {
 	struct codetag_slot *table = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
-	if (table != NULL && index < CODETAG_MAX_INDEX)
+	if (table != NULL && index <= CODETAG_MAX_INDEX)
 		__atomic_fetch_or(&table[index].state, SLOT_INACCURATE, __ATOMIC_RELAXED);
 }

@@ -54,25 +54,49 @@ enum CompileFlags {
         return out
     }
 
-    /// `arguments` with a mirrored copy of each include directory (`-I`, `-iquote`) that holds
-    /// an annotated header put just before the original, so the compile finds the copy first.
-    /// `mirror + path` is where the copy of `path` lives; `headers` are canonical paths.
-    static func preferMirroredIncludes(_ arguments: [String], mirror: String, headers: [String], cwd: String) -> [String] {
-        guard !headers.isEmpty else { return arguments }
+    /// The include directories `arguments` name (`-I`, `-iquote`, `-isystem`, `-idirafter`), canonical.
+    static func includeDirectories(_ arguments: [String], cwd: String) -> [String] {
+        let options = ["-iquote", "-isystem", "-idirafter", "-I"]
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if options.contains(a), i + 1 < arguments.count {
+                out.append(SourceCache.canonical(absolute(arguments[i + 1], in: cwd))); i += 2; continue
+            }
+            if let opt = options.first(where: { a.hasPrefix($0) && a.count > $0.count }) {
+                out.append(SourceCache.canonical(absolute(String(a.dropFirst(opt.count)), in: cwd)))
+            } else if takesValue.contains(a) {
+                i += 1
+            }
+            i += 1
+        }
+        return out
+    }
+
+    /// `arguments` with the mirror of each include directory it mirrors (`-I`, `-iquote`,
+    /// `-isystem`, `-idirafter`) put just before the original, and `-include`/`-imacros` of an
+    /// annotated header naming its copy, so the compile finds the copies first.
+    static func preferMirror(_ arguments: [String], _ mirror: HeaderMirror, cwd: String) -> [String] {
+        let directoryOptions = ["-iquote", "-isystem", "-idirafter", "-I"]
         func mirrored(_ option: String, _ dir: String) -> [String] {
             let canonical = SourceCache.canonical(absolute(dir, in: cwd))
-            guard headers.contains(where: { $0.hasPrefix(canonical + "/") }) else { return [] }
-            return [option, mirror + canonical]
+            return mirror.mirroredDirectories.contains(canonical) ? [option, mirror.path(canonical)] : []
         }
         var out: [String] = []
         var i = 0
         while i < arguments.count {
             let a = arguments[i]
-            if a == "-I" || a == "-iquote", i + 1 < arguments.count {
+            if directoryOptions.contains(a), i + 1 < arguments.count {
                 out += mirrored(a, arguments[i + 1]) + [a, arguments[i + 1]]
                 i += 2; continue
             }
-            if let opt = ["-iquote", "-I"].first(where: { a.hasPrefix($0) && a.count > $0.count }) {
+            if a == "-include" || a == "-imacros", i + 1 < arguments.count {
+                let canonical = SourceCache.canonical(absolute(arguments[i + 1], in: cwd))
+                out += [a, mirror.copies.contains(canonical) ? mirror.path(canonical) : arguments[i + 1]]
+                i += 2; continue
+            }
+            if let opt = directoryOptions.first(where: { a.hasPrefix($0) && a.count > $0.count }) {
                 out += mirrored(opt, String(a.dropFirst(opt.count))) + [a]
                 i += 1; continue
             }

@@ -29,6 +29,20 @@ public enum CompilerLauncher {
             }
             return 0
         }
+        if scan.sources.count > 1, scan.links, scan.languageIsC {
+            // `cc -o prog a.c b.c`: each source compiled on its own (its own copies and mirror:
+            // one unit's annotated headers must not be another's), then one link.
+            let objects = makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: objects) }
+            var linkArgs = args
+            for (n, index) in scan.sources.enumerated() {
+                let object = "\(objects)/\(n)-" + URL(fileURLWithPath: args[index]).deletingPathExtension().lastPathComponent + ".o"
+                let status = run([compiler] + compileOnly(args, source: index, sources: Set(scan.sources)) + ["-c", "-o", object])
+                if status != 0 { return status }
+                linkArgs[index] = object
+            }
+            return run([compiler] + linkArgs)
+        }
 
         var runtime: RuntimeLocator.Runtime?
         do { runtime = try RuntimeLocator.locate(compiler: compiler) } catch {
@@ -39,7 +53,7 @@ public enum CompilerLauncher {
         defer { try? FileManager.default.removeItem(atPath: workDir) }
         let cwd = FileManager.default.currentDirectoryPath
         var replaced: [(original: String, copy: String, mirror: String)] = []
-        var mirroredHeaders: [(mirror: String, headers: [String])] = []
+        var mirrors: [HeaderMirror] = []
         if scan.languageIsC {
             for index in scan.sources {
                 let source = args[index]
@@ -65,42 +79,34 @@ public enum CompilerLauncher {
                         if env["ALLOCTAG_CC_KEEP"] != nil { warn("\(source): nothing to annotate") }
                         continue
                     }
-                    // The copies live in a mirror of their absolute paths, beside links to the unchanged
-                    // project headers, so `#include "x.h"` and `"../common/y.h"` resolve inside the
-                    // mirror from the unit and from every project header (a quoted include is looked
-                    // up beside the file that names it, as opened: the link's directory).
-                    let mirror = "\(workDir)/\(index)"
+                    var mirror = HeaderMirror(root: "\(workDir)/\(index)")
                     let text = annotation.text ?? Array("#line 1 \"\(LineMarker.escape(original))\"\n".utf8) + (FileManager.default.contents(atPath: original).map(Array.init) ?? [])
-                    let copy = mirror + original
-                    for (path, bytes) in [(original, text)] + annotation.headers.sorted(by: { $0.key < $1.key }) {
-                        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: mirror + path).deletingLastPathComponent().path,
-                                                                withIntermediateDirectories: true)
-                        try Data(bytes).write(to: URL(fileURLWithPath: mirror + path))
-                        if let keep = env["ALLOCTAG_CC_KEEP"], !keep.isEmpty {  // inspect what was compiled
-                            try? Data(bytes).write(to: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent))
+                    try mirror.build(unit: original, text: text, headers: annotation.headers, included: annotation.included,
+                                     includeDirectories: CompileFlags.includeDirectories(args, cwd: cwd),
+                                     projectRoot: ProgramIndex.root(for: original))
+                    for (header, reason) in mirror.skipped { warn("\(header): its sites stay untagged in \(source): \(reason)") }
+                    if let keep = env["ALLOCTAG_CC_KEEP"], !keep.isEmpty {  // inspect what was compiled
+                        for path in [original] + annotation.headers.keys {
+                            try? FileManager.default.copyItem(atPath: mirror.path(path), toPath: URL(fileURLWithPath: keep).appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent).path)
                         }
                     }
-                    for path in annotation.included where annotation.headers[path] == nil {
-                        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: mirror + path).deletingLastPathComponent().path,
-                                                                withIntermediateDirectories: true)
-                        try FileManager.default.createSymbolicLink(atPath: mirror + path, withDestinationPath: path)
-                    }
-                    if !annotation.headers.isEmpty { mirroredHeaders.append((mirror, Array(annotation.headers.keys) + annotation.included)) }
-                    args[index] = copy
-                    replaced.append((CompileFlags.absolute(source, in: cwd), copy, mirror))
+                    mirrors.append(mirror)
+                    args[index] = mirror.path(original)
+                    replaced.append((CompileFlags.absolute(source, in: cwd), mirror.path(original), mirror.root))
                 } catch {
                     warn("\(source): not instrumented: \(error)")
                 }
             }
         }
         // After the loop: the sources' indices above must not move.
-        for (mirror, headers) in mirroredHeaders {
-            args = CompileFlags.preferMirroredIncludes(args, mirror: mirror, headers: headers, cwd: cwd)
-        }
+        for mirror in mirrors { args = CompileFlags.preferMirror(args, mirror, cwd: cwd) }
         var instrumented = args
         if !replaced.isEmpty || scan.links {
+            // The original directory last: the mirror links its entries, so a quoted include
+            // is found there first, as in the original compile; this only catches what the
+            // mirror leaves out (#include_next headers), never before an annotated copy.
             let originalDirs = Set(replaced.map { URL(fileURLWithPath: $0.original).deletingLastPathComponent().path })
-            instrumented = originalDirs.sorted().flatMap { ["-iquote", $0] } + instrumented
+            instrumented += originalDirs.sorted().flatMap { ["-idirafter", $0] }
             // A renamed function reached by a call the analysis missed must fail the compile
             // (and so fall back), not become an implicit declaration and a link error.
             instrumented += ["-I", runtime!.includeDirectory, "-Werror=implicit-function-declaration"]
@@ -118,14 +124,27 @@ public enum CompilerLauncher {
         if replaced.isEmpty && !scan.links { return Subprocess.run(command) }
 
         let log = "\(workDir)/stderr"
-        var status = Subprocess.run([compiler] + instrumented + (prefixMap.map { [$0] } ?? []), stderrTo: log)
-        if status != 0, let prefixMap, Subprocess.run([compiler] + instrumented, stderrTo: log) == 0 {
+        // -H lists every header the compile opens: an annotated copy read from its original
+        // path (an include route the mirror does not cover) is said, not silently untagged.
+        let trace = mirrors.contains { !$0.copies.isEmpty } ? ["-H"] : []
+        var status = Subprocess.run([compiler] + instrumented + trace + (prefixMap.map { [$0] } ?? []), stderrTo: log)
+        if status != 0, let prefixMap, Subprocess.run([compiler] + instrumented + trace, stderrTo: log) == 0 {
             // A compiler without the option (gcc < 8, clang < 10): still instrumented, paths absolute.
             warn("\(compiler) does not take \(prefixMap.prefix { $0 != "=" }); report paths stay absolute")
             status = 0
         }
         if status == 0 {
-            if let data = FileManager.default.contents(atPath: log) { FileHandle.standardError.write(data) }
+            var output = FileManager.default.contents(atPath: log).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            if !trace.isEmpty {
+                let (rest, opened) = HeaderMirror.splitHeaderTrace(output, cwd: cwd)
+                output = rest
+                for mirror in mirrors {
+                    for header in mirror.readFromOriginals(opened) {
+                        warn("\(header): read from its original path, not its annotated copy (an include route tagger cc does not mirror); its sites stay untagged")
+                    }
+                }
+            }
+            FileHandle.standardError.write(Data(output.utf8))
             fixDependencyFiles(args: args, replaced: replaced, cwd: cwd)
             return 0
         }
@@ -140,6 +159,24 @@ public enum CompilerLauncher {
         }
         if let data = FileManager.default.contents(atPath: log) { FileHandle.standardError.write(data) }
         return status
+    }
+
+    /// `args` for compiling the source at `source` alone: the other sources, the output, the
+    /// linker's inputs and options left out (the caller adds `-c -o OBJECT`).
+    static func compileOnly(_ args: [String], source: Int, sources: Set<Int>) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if i != source, sources.contains(i) { i += 1; continue }
+            if a == "-o" || a == "-Xlinker" || a == "-L" || a == "-l" { i += 2; continue }
+            if a.hasPrefix("-o") || a.hasPrefix("-Wl,") || a.hasPrefix("-l") || a.hasPrefix("-L") { i += 1; continue }
+            if !a.hasPrefix("-"), [".o", ".a", ".so"].contains(where: { a.hasSuffix($0) }) || a.contains(".so.") { i += 1; continue }
+            if CompileFlags.takesValue.contains(a), i + 1 < args.count { out += [a, args[i + 1]]; i += 2; continue }
+            out.append(a)
+            i += 1
+        }
+        return out
     }
 
     public struct ArgumentScan {
