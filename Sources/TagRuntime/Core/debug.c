@@ -139,7 +139,7 @@ static void describe_tag(const struct alloc_tag *tag, char *buf, size_t size)
 	const struct codetag *ct = &tag->ct;
 	const char *file = codetag_string(ct, ct->filename), *function = codetag_string(ct, ct->function);
 
-	snprintf(buf, size, "%s:%u func:%s", file ? file : "?", ct->lineno, function ? function : "?");
+	snprintf(buf, size, "%s:%u func:%s", file ? alloc_tag_display_filename(file) : "?", ct->lineno, function ? function : "?");
 }
 
 void alloc_tag_warn_changed(struct alloc_tag *expected, struct alloc_tag *found)

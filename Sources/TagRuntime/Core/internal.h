@@ -192,6 +192,9 @@ struct alloc_tag_config {
 };
 extern struct alloc_tag_config alloc_tag_config ALLOC_TAG_HIDDEN;
 ALLOC_TAG_HIDDEN void alloc_tag_read_settings(void);
+/* A tag's file name as reports print it: ALLOCTAG_SOURCE_ROOT (or a SwiftPM package's root)
+ * cut from an absolute name (report.c); no allocation. */
+ALLOC_TAG_HIDDEN const char *alloc_tag_display_filename(const char *filename);
 
 /* The running Swift task's tag (alloc_tag_set_task_lookup); NULL until TagRuntime installs it. */
 ALLOC_TAG_HIDDEN extern void *(*alloc_tag_task_lookup)(void);

@@ -167,7 +167,7 @@ static void find_default_root(void)
 	default_root[build - exe + 1] = '\0';
 }
 
-static const char *alloc_tag_display_filename(const char *filename)
+const char *alloc_tag_display_filename(const char *filename)
 {
 	const char *root = alloc_tag_config.source_root;
 	size_t n;
