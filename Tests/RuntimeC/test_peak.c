@@ -63,13 +63,15 @@ static long long at_peak_sum(void)
 /* Kept where the compiler must assume they are read: -O2 removes a malloc whose block is
  * only ever freed. */
 static void *volatile keep[8];
-static unsigned line_a, line_b, line_c, line_d, line_e;
+static unsigned line_a, line_b, line_c, line_d, line_e, line_g, line_r;
 
 static void *a(size_t n) { line_a = __LINE__; return keep[0] = alloc_hooks(malloc(n)); }
 static void *b(size_t n) { line_b = __LINE__; return keep[1] = alloc_hooks(malloc(n)); }
 static void *c(size_t n) { line_c = __LINE__; return keep[2] = alloc_hooks(malloc(n)); }
 static void *d(size_t n) { line_d = __LINE__; return keep[3] = alloc_hooks(malloc(n)); }
 static void *e(size_t n) { line_e = __LINE__; return keep[4] = alloc_hooks(malloc(n)); }
+static void *g(size_t n) { line_g = __LINE__; return keep[5] = alloc_hooks(malloc(n)); }
+static void *r(void *p, size_t n) { line_r = __LINE__; return keep[5] = alloc_hooks(realloc(p, n)); }
 
 static void *thread_main(void *arg)
 {
@@ -159,5 +161,28 @@ int main(void)
 	free(a3);
 	free(b2);
 	free(c1);
+
+	/* realloc at one site (after the frees: the process peak stays where it was).  The first
+	 * realloc moves the block from g's site to r's; the next ones are r's own block (one
+	 * counter update each); a realloc counts once, its new size, and only growth can raise
+	 * the peak.  Sizes cross the slab limit (512) and glibc's mmap threshold. */
+	void *p = g(100);
+	p = r(p, 200);
+	p = r(p, 400);   /* inside the slabs, moved */
+	p = r(p, 5000);  /* onto glibc */
+	p = r(p, 300000);
+	p = r(p, 100);   /* shrinks: no new peak */
+	if (exact) {
+		EXPECT_FULL(line_g, 0, 0, 100, 1, 100, 0);
+		EXPECT_FULL(line_r, 100, 1, 200 + 400 + 5000 + 300000 + 100, 5, 300000, 0);
+	} else {
+		struct site_full sr = full_at(line_r);
+		CHECK(sr.bytes == 100 && sr.calls == 1 && sr.total_bytes == 305700 && sr.total_calls == 5 &&
+			      sr.peak_bytes > 300000 - MIB && sr.peak_bytes <= 300000,
+		      "r: live %lld/%lld total %lld/%lld peak %lld", sr.bytes, sr.calls, sr.total_bytes,
+		      sr.total_calls, sr.peak_bytes);
+	}
+	free(p);
+	EXPECT_SITE(line_r, 0, 0);
 	return check_finish("test_peak");
 }

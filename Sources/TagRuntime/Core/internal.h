@@ -241,6 +241,46 @@ static inline __attribute__((always_inline)) void alloc_tag_uncharge(uint32_t in
 		alloc_tag_count(index, (int64_t)bytes, ALLOC_TAG_FREE);
 }
 
+/*
+ * realloc's charge: the block charged old_bytes to old_index now holds new_bytes for the
+ * current site.  When that is the same site (a buffer grown where it is grown, the common
+ * case) it is one cell's update instead of an uncharge and a charge: the new size counted as
+ * an allocation and the old as a free, exactly as the two would count them, with one lookup.
+ * The peak countdown is spent only by growth: the realloc raised the live total by
+ * new - old, not by new (the sampling bound in alloc_tag.h counts what was added).
+ * Returns the index to record: 0 when not counting.
+ */
+static inline __attribute__((always_inline)) uint32_t alloc_tag_recharge(uint32_t old_index, size_t old_bytes,
+									  size_t new_bytes, void *caller)
+{
+	struct alloc_tag_thread *self;
+	struct alloc_tag_cell *c;
+	uint32_t index;
+
+	if (unlikely(!load_relaxed(&alloc_tag_counting))) {
+		alloc_tag_uncharge(old_index, old_bytes);
+		return 0;
+	}
+	index = alloc_tag_current_index(caller);
+	self = alloc_tag_self;
+	if (likely(index == old_index) && likely(self != NULL) &&
+	    likely((c = self->chunk[index >> COUNTER_CHUNK_SHIFT]) != NULL)) {
+		c += index & (COUNTER_CHUNK_SIZE - 1);
+		store_relaxed(&c->alloc_bytes, load_relaxed(&c->alloc_bytes) + (int64_t)new_bytes);
+		store_relaxed(&c->alloc_calls, load_relaxed(&c->alloc_calls) + 1);
+		store_relaxed(&c->free_bytes, load_relaxed(&c->free_bytes) + (int64_t)old_bytes);
+		store_relaxed(&c->free_calls, load_relaxed(&c->free_calls) + 1);
+		if (new_bytes > old_bytes &&
+		    unlikely(__builtin_sub_overflow(self->peak_countdown, (uint64_t)(new_bytes - old_bytes),
+						    &self->peak_countdown)))
+			alloc_tag_peak_check(self);
+		return index;
+	}
+	alloc_tag_uncharge(old_index, old_bytes);
+	alloc_tag_count(index, (int64_t)new_bytes, ALLOC_TAG_ALLOC);
+	return index;
+}
+
 /* ---- Messages (write(2) only: usable inside the allocator) -------------------------- */
 
 ALLOC_TAG_HIDDEN void alloc_tag_message(const char *first, ...);

@@ -11,10 +11,11 @@
  *
  *   [glibc chunk ...][size:56 | shift:8][index:32][check:32][user bytes ...]
  *
- * Compressed mode (the default): requests up to SLAB_MAX_SIZE bytes (alignment 16 or less) come from
- * slabs that keep a 4-byte reference per object beside the objects (slab.h), the way the
- * kernel's slabs keep their obj_exts.  Bigger and over-aligned requests carry the header
- * as above (16 bytes on at least 513: at most 3%), so their size is exact whatever slack
+ * Compressed mode (the default): requests up to SLAB_MAX_SIZE bytes come from slabs that keep
+ * a 4-byte reference per object beside the objects (slab.h), the way the kernel's slabs keep
+ * their obj_exts; an aligned request comes from the class of its size rounded up to the
+ * alignment when that is at most SLAB_MAX_SIZE (its objects are that aligned).  Bigger
+ * requests carry the header as above (16 bytes on at least 513: at most 3%), so their size is exact whatever slack
  * glibc leaves (an earlier 8-byte trailer in that slack could not tell 2 MiB of alignment
  * slack from the request, and could not be read safely after a double free).
  *
@@ -117,13 +118,15 @@ static inline int header_freed_marked(const void *user)
 	return word == header_freed_mark(user);
 }
 
-static inline __attribute__((always_inline)) void *header_attach(void *base, size_t offset, unsigned shift, size_t size, void *caller)
+/* index: what alloc_tag_charge (or realloc's alloc_tag_recharge) returned, called once the
+ * memory was had, so a failed allocation never counts. */
+static inline __attribute__((always_inline)) void *header_attach(void *base, size_t offset, unsigned shift, size_t size, uint32_t index)
 {
 	char *user = (char *)base + offset;
 	struct ref_header *h = (struct ref_header *)user - 1;
 
 	h->size_shift = (uint64_t)size | ((uint64_t)shift << 56);
-	h->index = alloc_tag_charge(size, caller);
+	h->index = index;
 	h->check = header_check(user);
 	return user;
 }
@@ -171,15 +174,15 @@ static inline __attribute__((always_inline)) int chunk_plausible(const void *p)
 
 /* ---- Slab references (compressed mode, small requests) ------------------------------- */
 
-/* size bytes in an object of the class for room (>= size, <= SLAB_MAX_SIZE); NULL when no
- * slab can be had. */
-static inline __attribute__((always_inline)) void *slab_malloc(size_t room, size_t size, uint32_t flags, void *caller)
+/* size bytes in an object of the class for room (size <= room <= SLAB_MAX_SIZE); NULL when
+ * no slab can be had. */
+static inline __attribute__((always_inline)) void *slab_malloc(size_t room, size_t size, void *caller)
 {
 	uint32_t *slot;
 	void *p = slab_alloc(room, &slot);
 
 	if (likely(p != NULL))
-		*slot = slab_ref((slab_class(room) + 1) * 16, size, alloc_tag_charge(size, caller), flags);
+		*slot = slab_ref((slab_class(room) + 1) * 16, size, alloc_tag_charge(size, caller), 0);
 	return p;
 }
 
@@ -209,10 +212,9 @@ static inline __attribute__((always_inline)) int find_ref(void *user, struct ref
 	return slab_contains(user) ? slab_find(user, r) : header_find(user, r);
 }
 
-/* Uncharges a found reference and gives the memory back. */
-static inline __attribute__((always_inline)) void release(void *user, const struct ref *r)
+/* Gives a found reference's memory back; its charge is the caller's to settle. */
+static inline __attribute__((always_inline)) void give_back(void *user, const struct ref *r)
 {
-	alloc_tag_uncharge(r->index, r->size);
 	*r->check = r->dead; /* a second free of the pointer is then recognised */
 	if (r->slab != NULL) {
 		slab_free(r->slab, user);
@@ -223,6 +225,13 @@ static inline __attribute__((always_inline)) void release(void *user, const stru
 		memcpy((char *)user + FREED_MARK_OFFSET, &mark, sizeof(mark));
 	}
 	__libc_free(r->base);
+}
+
+/* Uncharges a found reference and gives the memory back. */
+static inline __attribute__((always_inline)) void release(void *user, const struct ref *r)
+{
+	alloc_tag_uncharge(r->index, r->size);
+	give_back(user, r);
 }
 
 /* ---- Cold paths ------------------------------------------------------------------------ */
@@ -277,7 +286,7 @@ static inline __attribute__((always_inline)) void *tracked_malloc(size_t size, i
 		return p ? untracked(p, caller) : out_of_memory(size);
 	}
 	if (mode == ALLOC_TAG_MODE_COMPRESSED && likely(size <= SLAB_MAX_SIZE)) {
-		p = slab_malloc(size, size, 0, caller);
+		p = slab_malloc(size, size, caller);
 		if (likely(p != NULL)) { /* else no slab could be had: glibc serves it */
 			if (zero)
 				memset(p, 0, size);
@@ -289,19 +298,28 @@ static inline __attribute__((always_inline)) void *tracked_malloc(size_t size, i
 		p = zero ? __libc_calloc(1, size) : __libc_malloc(size);
 		return p ? untracked(p, caller) : out_of_memory(size);
 	}
-	return header_attach(base, HEADER_SIZE, 0, size, caller);
+	return header_attach(base, HEADER_SIZE, 0, size, alloc_tag_charge(size, caller));
 }
 
 static inline __attribute__((always_inline)) void *tracked_memalign(size_t align, size_t size, int mode, void *caller)
 {
 	if (align <= 16)
 		return tracked_malloc(size, mode, 0, caller);
+	if (mode == ALLOC_TAG_MODE_COMPRESSED && align <= SLAB_MAX_SIZE && size <= SLAB_MAX_SIZE) {
+		/* A class whose size is a multiple of align has align-aligned objects (slab.h). */
+		size_t room = size == 0 ? align : (size + align - 1) & ~(align - 1);
+		if (room <= SLAB_MAX_SIZE) {
+			void *p = slab_malloc(room, size, caller);
+			if (likely(p != NULL))
+				return p;
+		}
+	}
 	if (unlikely(size > MAX_REQUEST || align > MAX_REQUEST))
 		return impossible();
 	void *base = __libc_memalign(align, size + align);
 	if (unlikely(base == NULL))
 		return out_of_memory(size);
-	return header_attach(base, align, (unsigned)__builtin_ctzl(align), size, caller);
+	return header_attach(base, align, (unsigned)__builtin_ctzl(align), size, alloc_tag_charge(size, caller));
 }
 
 /* A pointer without a live reference, given to free or realloc (fn): returns when it is
@@ -366,15 +384,22 @@ static inline __attribute__((always_inline)) void *slab_realloc(void *p, const s
 	void *q;
 
 	if (size <= s->size && (size >= r->size || 4 * size >= s->size)) {
-		alloc_tag_uncharge(r->index, r->size);
-		*r->check = slab_ref(s->size, size, alloc_tag_charge(size, caller), grown ? SLAB_REF_GROWN : 0);
+		*r->check = slab_ref(s->size, size, alloc_tag_recharge(r->index, r->size, size, caller),
+				     grown ? SLAB_REF_GROWN : 0);
 		return p;
 	}
 	if (size > r->size && size <= SLAB_MAX_SIZE) {
 		size_t room = !grown ? size : 2 * size < SLAB_MAX_SIZE ? 2 * size : SLAB_MAX_SIZE;
-		q = slab_malloc(room, size, SLAB_REF_GROWN, caller);
-		if (q == NULL)
-			q = tracked_malloc(size, mode, 0, caller);
+		uint32_t *slot;
+		q = slab_alloc(room, &slot);
+		if (likely(q != NULL)) { /* the move's charge is one recharge, as in place */
+			memcpy(q, p, r->size);
+			*slot = slab_ref((slab_class(room) + 1) * 16, size,
+					 alloc_tag_recharge(r->index, r->size, size, caller), SLAB_REF_GROWN);
+			give_back(p, r);
+			return q;
+		}
+		q = tracked_malloc(size, mode, 0, caller);
 	} else {
 		q = tracked_malloc(size, mode, 0, caller);
 	}
@@ -387,10 +412,12 @@ static inline __attribute__((always_inline)) void *slab_realloc(void *p, const s
 
 /* ---- The interface --------------------------------------------------------------------- */
 
-/* malloc and free test for `never` before anything else and hand the rest to a function of
- * its own: gcc does not shrink-wrap, so with the tracked path inlined every call, `never`
- * included, paid for saving six registers (callgrind: 260 instructions per pair against
- * glibc's 214 before the split). */
+/* Every entry point tests for `never` before anything else and hands the rest to a function
+ * of its own: gcc and clang do not shrink-wrap, so with the tracked path inlined every call,
+ * `never` included, paid for saving six registers (callgrind: 260 instructions per
+ * malloc+free pair against glibc's 214 before malloc and free were split; realloc paid 27
+ * instructions per call in `never` before it was).  The tracked halves settle a mode still
+ * unset (the first allocation of the process), which may turn out to be never. */
 __attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, void *caller)
 {
 	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
@@ -434,51 +461,62 @@ EXPORT void free(void *p)
 	free_tracked(p, CALLER());
 }
 
-EXPORT void *calloc(size_t count, size_t size)
+__attribute__((noinline)) static void *calloc_tracked(size_t count, size_t size, int mode, void *caller)
 {
 	size_t total;
-	int mode = current_mode();
 
-	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
-		return __libc_calloc(count, size);
+	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
+		mode = current_mode();
+		if (mode == ALLOC_TAG_MODE_NEVER)
+			return __libc_calloc(count, size);
+	}
 	if (__builtin_mul_overflow(count, size, &total)) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	return tracked_malloc(total, mode, 1, CALLER());
+	return tracked_malloc(total, mode, 1, caller);
 }
 
-EXPORT void *realloc(void *p, size_t size)
+EXPORT void *calloc(size_t count, size_t size)
+{
+	int mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_RELAXED);
+	if (mode == ALLOC_TAG_MODE_NEVER)
+		return __libc_calloc(count, size);
+	return calloc_tracked(count, size, mode, CALLER());
+}
+
+__attribute__((noinline)) static void *realloc_tracked(void *p, size_t size, int mode, void *caller)
 {
 	struct ref r;
-	int mode;
 
+	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
+		mode = current_mode();
+		if (mode == ALLOC_TAG_MODE_NEVER)
+			return __libc_realloc(p, size);
+	}
 	if (p == NULL)
-		return malloc(size);
-	mode = current_mode();
-	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
-		return __libc_realloc(p, size);
+		return tracked_malloc(size, mode, 0, caller);
 	if (size == 0) { /* glibc frees and returns NULL */
-		free(p);
+		free_tracked(p, caller);
 		return NULL;
 	}
 	int found = find_ref(p, &r);
 	if (unlikely(!found))
 		check_unreferenced(p, "realloc():");
 	if (found && r.slab != NULL)
-		return slab_realloc(p, &r, size, mode, CALLER());
+		return slab_realloc(p, &r, size, mode, caller);
 	if (unlikely(!found || r.aligned)) {
 		/* Foreign memory, or an over-aligned block whose alignment realloc need not keep:
 		 * move it into a fresh tracked block. */
 		size_t old = found ? r.size : chunk_usable(p);
-		void *q = tracked_malloc(size, mode, 0, CALLER());
+		void *q = tracked_malloc(size, mode, 0, caller);
 		if (q == NULL)
 			return NULL;
 		memcpy(q, p, old < size ? old : size);
 		if (found)
 			release(p, &r);
 		else
-			free_foreign(p, CALLER());
+			free_foreign(p, caller);
 		return q;
 	}
 	if (unlikely(size > MAX_REQUEST))
@@ -490,8 +528,15 @@ EXPORT void *realloc(void *p, size_t size)
 		*r.check = header_check(p);
 		return out_of_memory(size); /* the old block and its reference are intact */
 	}
-	alloc_tag_uncharge(r.index, r.size);
-	return header_attach(base, HEADER_SIZE, 0, size, CALLER());
+	return header_attach(base, HEADER_SIZE, 0, size, alloc_tag_recharge(r.index, r.size, size, caller));
+}
+
+EXPORT void *realloc(void *p, size_t size)
+{
+	int mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_RELAXED);
+	if (mode == ALLOC_TAG_MODE_NEVER)
+		return __libc_realloc(p, size);
+	return realloc_tracked(p, size, mode, CALLER());
 }
 
 EXPORT void *reallocarray(void *p, size_t count, size_t size)
@@ -504,6 +549,17 @@ EXPORT void *reallocarray(void *p, size_t count, size_t size)
 	return realloc(p, total);
 }
 
+/* align: a power of two (the callers check or round it). */
+__attribute__((noinline)) static void *memalign_tracked(size_t align, size_t size, int mode, void *caller)
+{
+	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
+		mode = current_mode();
+		if (mode == ALLOC_TAG_MODE_NEVER)
+			return __libc_memalign(align, size);
+	}
+	return tracked_memalign(align, size, mode, caller);
+}
+
 EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
 	int saved = errno;
@@ -512,8 +568,8 @@ EXPORT int posix_memalign(void **out, size_t align, size_t size)
 
 	if (!pow2(align) || align % sizeof(void *) != 0)
 		return EINVAL;
-	mode = current_mode();
-	p = mode == ALLOC_TAG_MODE_NEVER ? __libc_memalign(align, size) : tracked_memalign(align, size, mode, CALLER());
+	mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_RELAXED);
+	p = mode == ALLOC_TAG_MODE_NEVER ? __libc_memalign(align, size) : memalign_tracked(align, size, mode, CALLER());
 	if (p == NULL) {
 		errno = saved;
 		return ENOMEM;
@@ -530,17 +586,17 @@ EXPORT void *aligned_alloc(size_t align, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	mode = current_mode();
-	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
+	mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_RELAXED);
+	if (mode == ALLOC_TAG_MODE_NEVER)
 		return __libc_memalign(align, size);
-	return tracked_memalign(align, size, mode, CALLER());
+	return memalign_tracked(align, size, mode, CALLER());
 }
 
 EXPORT void *memalign(size_t align, size_t size)
 {
-	int mode = current_mode();
+	int mode = __atomic_load_n(&alloc_tag_mode_state, __ATOMIC_RELAXED);
 
-	if (unlikely(mode == ALLOC_TAG_MODE_NEVER))
+	if (mode == ALLOC_TAG_MODE_NEVER)
 		return __libc_memalign(align, size);
 	if (!pow2(align)) { /* glibc rounds a bad alignment up to the next power of two */
 		if (align > MAX_REQUEST)
@@ -550,7 +606,7 @@ EXPORT void *memalign(size_t align, size_t size)
 			a <<= 1;
 		align = a;
 	}
-	return tracked_memalign(align, size, mode, CALLER());
+	return memalign_tracked(align, size, mode, CALLER());
 }
 
 EXPORT void *valloc(size_t size)

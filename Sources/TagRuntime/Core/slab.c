@@ -174,16 +174,17 @@ static void pool_put(struct slab *s)
 static void slab_init(struct slab *s, unsigned cls, int reused)
 {
 	uint32_t size = (cls + 1) * 16;
+	uintptr_t align = slab_class_align(size);
 	uintptr_t end = ((uintptr_t)s & ~(SLAB_BYTES - 1)) + SLAB_BYTES;
 	size_t room = end - (uintptr_t)s - offsetof(struct slab, refs);
-	uint32_t capacity = (uint32_t)((room - 15) / (size + sizeof(uint32_t)));
+	uint32_t capacity = (uint32_t)((room - (align - 1)) / (size + sizeof(uint32_t)));
 
 	/* A pooled slab's references are 0, but a bigger array now covers old objects. */
 	if (reused)
 		memset(s->refs, 0, capacity * sizeof(uint32_t));
 	s->free = NULL;
 	s->key = list_secret ^ ((uintptr_t)s >> SLAB_SHIFT) * 0xff51afd7ed558ccdull;
-	s->objects = (char *)(((uintptr_t)&s->refs[capacity] + 15) & ~(uintptr_t)15);
+	s->objects = (char *)(((uintptr_t)&s->refs[capacity] + align - 1) & ~(align - 1));
 	s->bump = s->objects;
 	s->end = s->objects + (size_t)capacity * size;
 	s->remote = NULL;

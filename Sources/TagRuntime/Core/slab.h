@@ -131,6 +131,16 @@ static inline __attribute__((always_inline)) unsigned slab_class(size_t size)
 	return size <= 16 ? 0 : (unsigned)((size - 1) >> 4);
 }
 
+/* Every object of a class starts at a multiple of the largest power of two dividing its size
+ * (the first object is placed so): 64-byte objects are 64-aligned, 96-byte ones 32-aligned.
+ * So memalign(A, n) with A <= 512 is served from the class of n rounded up to A, with no
+ * header and no over-allocation; the price is at most A - 16 bytes before the first object,
+ * once per slab. */
+static inline __attribute__((always_inline)) uintptr_t slab_class_align(uint32_t size)
+{
+	return (uintptr_t)(size & -size);
+}
+
 static inline __attribute__((always_inline)) int slab_contains(const void *p)
 {
 	return (uintptr_t)p - load_relaxed(&slab_region_base) < load_relaxed(&slab_region_bytes);

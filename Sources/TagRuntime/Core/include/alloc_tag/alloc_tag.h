@@ -94,10 +94,11 @@ int alloc_tag_report_extended_fd(int fd);
 
 /*
  * The process's live bytes at their highest, as sampled: each thread samples every time it
- * has allocated ALLOCTAG_PEAK_INTERVAL bytes (default 1 MiB) since its previous sample, and
- * every report samples.  The true peak is at most interval x (threads allocating) above
- * what is returned; with ALLOCTAG_PEAK_INTERVAL=1 every allocation samples, exact for one
- * thread.  The same bound holds for each site's peak_bytes.
+ * has added ALLOCTAG_PEAK_INTERVAL bytes (default 1 MiB) since its previous sample (an
+ * allocation adds its size, a realloc what it grew), and every report samples.  The true peak
+ * is at most interval x (threads allocating) above what is returned; with
+ * ALLOCTAG_PEAK_INTERVAL=1 every allocation and growth samples, exact for one thread.  The
+ * same bound holds for each site's peak_bytes.
  */
 int64_t alloc_tag_peak(void);
 /* The sampling interval in bytes per thread (ALLOCTAG_PEAK_INTERVAL); 0: at reports only. */
