@@ -418,7 +418,32 @@ static inline __attribute__((always_inline)) void *slab_realloc(void *p, const s
  * malloc+free pair against glibc's 214 before malloc and free were split; realloc paid 27
  * instructions per call in `never` before it was).  The tracked halves settle a mode still
  * unset (the first allocation of the process), which may turn out to be never. */
-__attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, void *caller)
+/* ---- The fast paths: a slab object, a tagged site, no call but tail calls ---------------- */
+
+/* A function that calls anything saves the callee-saved registers it uses on entry (neither
+ * gcc nor clang shrink-wraps), so malloc_tracked and free_tracked paid 16 instructions each
+ * for pushes and pops.  Their common case (a slab object of the thread's own heap, a counted
+ * site whose counters exist) now calls nothing: every other case, decided before anything is
+ * changed, is a tail call to the general path, and what must run after the fast path (a peak
+ * sample, the charge of an object already taken) is a tail call too. */
+
+/* The charge of an object malloc's fast path took but could not charge (untagged with a task
+ * lookup or debug mode, a tag not yet registered, the thread's counters not yet there). */
+__attribute__((noinline)) static void *slab_charge_slow(void *p, uint32_t *slot, size_t size, void *caller)
+{
+	*slot = slab_ref((slab_class(size) + 1) * 16, size, alloc_tag_charge(size, caller), 0);
+	return p;
+}
+
+__attribute__((noinline)) static void *sample_peak(struct alloc_tag_thread *self, void *p)
+{
+	alloc_tag_peak_check(self);
+	return p;
+}
+
+/* Every malloc that is not the fast path's: an unsettled mode, the header form, a size past
+ * the slabs, failure injection, no current slab with a free object. */
+__attribute__((noinline)) static void *malloc_general(size_t size, int mode, void *caller)
 {
 	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
 		mode = current_mode();
@@ -426,6 +451,52 @@ __attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, voi
 			return __libc_malloc(size);
 	}
 	return tracked_malloc(size, mode, 0, caller);
+}
+
+/* The index the fast path charges, or 0 when it cannot settle it without a call (counting is
+ * on: the caller checked).  Untagged is the untagged line unless a task lookup is installed
+ * or debug mode names the caller. */
+static inline __attribute__((always_inline)) uint32_t fast_index(void)
+{
+	struct alloc_tag *tag = alloc_tag_current;
+
+	if (likely(tag != NULL))
+		return load_relaxed(&tag->ct.index);
+	if (__atomic_load_n(&alloc_tag_task_lookup, __ATOMIC_RELAXED) != NULL || alloc_tag_debug_level != 0)
+		return 0;
+	return ALLOC_TAG_UNTAGGED_INDEX;
+}
+
+__attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, void *caller)
+{
+	struct slab_heap *h;
+	struct slab *s;
+	uint32_t *slot;
+	void *p;
+
+	if (unlikely(mode != ALLOC_TAG_MODE_COMPRESSED) || unlikely(size > SLAB_MAX_SIZE) ||
+	    unlikely(alloc_tag_fault_every != 0) || unlikely((h = slab_heap_self) == NULL) ||
+	    unlikely((s = h->current[slab_class(size)]) == NULL) || unlikely((p = slab_take(s, &slot)) == NULL))
+		return malloc_general(size, mode, caller);
+
+	struct alloc_tag_thread *self = alloc_tag_self;
+	struct alloc_tag_cell *c;
+	uint32_t index = 0;
+
+	if (likely(load_relaxed(&alloc_tag_counting))) {
+		if (unlikely((index = fast_index()) == 0) || unlikely(self == NULL) ||
+		    unlikely((c = self->chunk[index >> COUNTER_CHUNK_SHIFT]) == NULL))
+			return slab_charge_slow(p, slot, size, caller);
+		c += index & (COUNTER_CHUNK_SIZE - 1);
+		store_relaxed(&c->alloc_bytes, load_relaxed(&c->alloc_bytes) + (int64_t)size);
+		store_relaxed(&c->alloc_calls, load_relaxed(&c->alloc_calls) + 1);
+		*slot = slab_ref(s->size, size, index, 0);
+		if (unlikely(__builtin_sub_overflow(self->peak_countdown, (uint64_t)size, &self->peak_countdown)))
+			return sample_peak(self, p);
+		return p;
+	}
+	*slot = slab_ref(s->size, size, 0, 0);
+	return p;
 }
 
 EXPORT void *malloc(size_t size)
@@ -436,7 +507,9 @@ EXPORT void *malloc(size_t size)
 	return malloc_tracked(size, mode, CALLER());
 }
 
-__attribute__((noinline)) static void free_tracked(void *p, void *caller)
+/* Every free that is not the fast path's: header blocks, another thread's slab, a slab that
+ * must move between lists, counters not yet there, and pointers without a live reference. */
+__attribute__((noinline)) static void free_general(void *p, void *caller)
 {
 	struct ref r;
 
@@ -445,6 +518,40 @@ __attribute__((noinline)) static void free_tracked(void *p, void *caller)
 		return;
 	}
 	release(p, &r);
+}
+
+/* The fast path checks everything that could send it elsewhere before it changes anything:
+ * a live reference on the object grid (else the general path finds the misuse), the thread's
+ * own slab staying on its list after this free (slab_free's condition), the counters there. */
+__attribute__((noinline)) static void free_tracked(void *p, void *caller)
+{
+	struct slab_heap *h = slab_heap_self;
+	struct slab *s;
+	uint32_t *slot, ref;
+
+	if (unlikely(!slab_contains(p)))
+		return free_general(p, caller);
+	s = slab_of(p);
+	if (unlikely((slot = slab_ref_slot(s, p)) == NULL) || unlikely(!((ref = *slot) & SLAB_REF_ALLOCATED)) ||
+	    unlikely(load_relaxed(&s->owner) != h) || unlikely(s->full) ||
+	    unlikely(s->used == 1 && h->current[s->cls] != s))
+		return free_general(p, caller);
+
+	uint32_t index = ref & SLAB_REF_INDEX_MASK;
+	if (likely(index != 0)) {
+		struct alloc_tag_thread *self = alloc_tag_self;
+		struct alloc_tag_cell *c;
+		if (unlikely(self == NULL) || unlikely((c = self->chunk[index >> COUNTER_CHUNK_SHIFT]) == NULL))
+			return free_general(p, caller);
+		c += index & (COUNTER_CHUNK_SIZE - 1);
+		int64_t size = (int64_t)(s->size - ((ref >> SLAB_REF_SLACK_SHIFT) & SLAB_REF_SLACK_MASK));
+		store_relaxed(&c->free_bytes, load_relaxed(&c->free_bytes) + size);
+		store_relaxed(&c->free_calls, load_relaxed(&c->free_calls) + 1);
+	}
+	*slot = 0; /* a second free of the pointer is then recognised */
+	*(uintptr_t *)p = slab_protect(p, s->free, s->key);
+	s->free = p;
+	s->used--;
 }
 
 EXPORT void free(void *p)
