@@ -22,90 +22,98 @@ enum CompileFlags {
     static let droppedWithValue: Set<String> = ["-o", "-MF", "-MT", "-MQ", "-MJ", "-L", "-Xlinker", "-T", "-u", "-z", "-Xassembler"]
     static let pathOptions: Set<String> = ["-I", "-include", "-imacros", "-isystem", "-iquote", "-idirafter", "-isysroot", "--sysroot"]
 
+    /// Options naming an include directory, longest first where one spelling starts another.
+    static let directoryOptions = ["-iquote", "-isystem", "-idirafter", "-I"]
+    /// Options naming a file read before the source (separate spelling only: `-include-pch`).
+    static let forcedIncludeOptions: Set<String> = ["-include", "-imacros"]
+
+    /// One compiler argument, or an option with its value, as every walker here sees it: the
+    /// include directories (`-I dir` and `-Idir` alike), the forced includes, the other options
+    /// with a value, and everything else.
+    enum Argument: Equatable {
+        case includeDirectory(option: String, path: String, joined: Bool)
+        case forcedInclude(option: String, path: String)
+        case withValue(option: String, value: String)
+        case single(String)
+    }
+
+    /// `arguments` read once, in order: the one walk `libclangArguments`, `includeDirectories`
+    /// and `preferMirror` share, so they never disagree about which argument is a path.
+    static func walk(_ arguments: [String]) -> [Argument] {
+        var out: [Argument] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            let next = i + 1 < arguments.count ? arguments[i + 1] : nil
+            if directoryOptions.contains(a), let next {
+                out.append(.includeDirectory(option: a, path: next, joined: false)); i += 2
+            } else if let opt = directoryOptions.first(where: { a.hasPrefix($0) && a.count > $0.count }) {
+                out.append(.includeDirectory(option: opt, path: String(a.dropFirst(opt.count)), joined: true)); i += 1
+            } else if forcedIncludeOptions.contains(a), let next {
+                out.append(.forcedInclude(option: a, path: next)); i += 2
+            } else if takesValue.contains(a), let next {
+                out.append(.withValue(option: a, value: next)); i += 2
+            } else {
+                out.append(.single(a)); i += 1
+            }
+        }
+        return out
+    }
+
     /// libclang arguments for compiling `file` with `arguments` (compiler name excluded) run in
     /// `directory`: inputs and outputs removed, relative include paths made absolute.
     static func libclangArguments(_ arguments: [String], file: String, directory: String) -> [String] {
         var out: [String] = []
-        var i = 0
         let target = SourceCache.canonical(absolute(file, in: directory))
-        while i < arguments.count {
-            let a = arguments[i]
-            if droppedWithValue.contains(a) { i += 2; continue }
-            if dropped.contains(a) || a.hasPrefix("-Werror") || a.hasPrefix("-Wl,") || a.hasPrefix("-l") && a.count > 2 { i += 1; continue }
-            if a.hasPrefix("-MF") || a.hasPrefix("-MT") || a.hasPrefix("-MQ") || a.hasPrefix("-o") && a.count > 2 { i += 1; continue }
-            if pathOptions.contains(a), i + 1 < arguments.count {
-                out += [a, absolute(arguments[i + 1], in: directory)]
-                i += 2; continue
+        for argument in walk(arguments) {
+            switch argument {
+            case let .includeDirectory(option, path, joined):
+                let path = absolute(path, in: directory)
+                out += joined ? [option + path] : [option, path]
+            case let .forcedInclude(option, path):
+                out += [option, absolute(path, in: directory)]
+            case let .withValue(option, value):
+                if droppedWithValue.contains(option) { continue }
+                out += [option, pathOptions.contains(option) ? absolute(value, in: directory) : value]
+            case let .single(a):
+                if dropped.contains(a) || droppedWithValue.contains(a) || a.hasPrefix("-Werror") || a.hasPrefix("-Wl,")
+                    || a.hasPrefix("-l") && a.count > 2 { continue }
+                if a.hasPrefix("-MF") || a.hasPrefix("-MT") || a.hasPrefix("-MQ") || a.hasPrefix("-o") && a.count > 2 { continue }
+                if !a.hasPrefix("-"), isSource(a) || SourceCache.canonical(absolute(a, in: directory)) == target { continue }
+                if !a.hasPrefix("-"), a.hasSuffix(".o") || a.hasSuffix(".a") || a.hasSuffix(".so") { continue }
+                out.append(a)
             }
-            if let opt = ["-I", "-isystem", "-iquote"].first(where: { a.hasPrefix($0) && a.count > $0.count }),
-               !a.hasPrefix("-isystem") || opt == "-isystem" {
-                out.append(opt + absolute(String(a.dropFirst(opt.count)), in: directory))
-                i += 1; continue
-            }
-            if takesValue.contains(a), i + 1 < arguments.count {
-                out += [a, arguments[i + 1]]
-                i += 2; continue
-            }
-            if !a.hasPrefix("-"), isSource(a) || SourceCache.canonical(absolute(a, in: directory)) == target { i += 1; continue }
-            if !a.hasPrefix("-"), a.hasSuffix(".o") || a.hasSuffix(".a") || a.hasSuffix(".so") { i += 1; continue }
-            out.append(a)
-            i += 1
         }
         return out
     }
 
     /// The include directories `arguments` name (`-I`, `-iquote`, `-isystem`, `-idirafter`), canonical.
     static func includeDirectories(_ arguments: [String], cwd: String) -> [String] {
-        let options = ["-iquote", "-isystem", "-idirafter", "-I"]
-        var out: [String] = []
-        var i = 0
-        while i < arguments.count {
-            let a = arguments[i]
-            if options.contains(a), i + 1 < arguments.count {
-                out.append(SourceCache.canonical(absolute(arguments[i + 1], in: cwd))); i += 2; continue
-            }
-            if let opt = options.first(where: { a.hasPrefix($0) && a.count > $0.count }) {
-                out.append(SourceCache.canonical(absolute(String(a.dropFirst(opt.count)), in: cwd)))
-            } else if takesValue.contains(a) {
-                i += 1
-            }
-            i += 1
+        walk(arguments).compactMap {
+            guard case let .includeDirectory(_, path, _) = $0 else { return nil }
+            return SourceCache.canonical(absolute(path, in: cwd))
         }
-        return out
     }
 
     /// `arguments` with the mirror of each include directory it mirrors (`-I`, `-iquote`,
     /// `-isystem`, `-idirafter`) put just before the original, and `-include`/`-imacros` of an
     /// annotated header naming its copy, so the compile finds the copies first.
     static func preferMirror(_ arguments: [String], _ mirror: HeaderMirror, cwd: String) -> [String] {
-        let directoryOptions = ["-iquote", "-isystem", "-idirafter", "-I"]
-        func mirrored(_ option: String, _ dir: String) -> [String] {
-            let canonical = SourceCache.canonical(absolute(dir, in: cwd))
-            return mirror.mirroredDirectories.contains(canonical) ? [option, mirror.path(canonical)] : []
-        }
         var out: [String] = []
-        var i = 0
-        while i < arguments.count {
-            let a = arguments[i]
-            if directoryOptions.contains(a), i + 1 < arguments.count {
-                out += mirrored(a, arguments[i + 1]) + [a, arguments[i + 1]]
-                i += 2; continue
+        for argument in walk(arguments) {
+            switch argument {
+            case let .includeDirectory(option, path, joined):
+                let canonical = SourceCache.canonical(absolute(path, in: cwd))
+                if mirror.mirroredDirectories.contains(canonical) { out += [option, mirror.path(canonical)] }
+                out += joined ? [option + path] : [option, path]
+            case let .forcedInclude(option, path):
+                let canonical = SourceCache.canonical(absolute(path, in: cwd))
+                out += [option, mirror.copies.contains(canonical) ? mirror.path(canonical) : path]
+            case let .withValue(option, value):
+                out += [option, value]
+            case let .single(a):
+                out.append(a)
             }
-            if a == "-include" || a == "-imacros", i + 1 < arguments.count {
-                let canonical = SourceCache.canonical(absolute(arguments[i + 1], in: cwd))
-                out += [a, mirror.copies.contains(canonical) ? mirror.path(canonical) : arguments[i + 1]]
-                i += 2; continue
-            }
-            if let opt = directoryOptions.first(where: { a.hasPrefix($0) && a.count > $0.count }) {
-                out += mirrored(opt, String(a.dropFirst(opt.count))) + [a]
-                i += 1; continue
-            }
-            if takesValue.contains(a), i + 1 < arguments.count {
-                out += [a, arguments[i + 1]]
-                i += 2; continue
-            }
-            out.append(a)
-            i += 1
         }
         return out
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TaggerCore
 
 /// Where `tagger cc` compiles an annotated unit whose project headers are annotated too: a
 /// mirror of the project's directories under a temporary directory (`mirror + path` stands for
@@ -73,17 +74,25 @@ struct HeaderMirror {
         mirroredDirectories = directories
     }
 
+    /// Whether a header has an `#include_next` directive (a mention in a comment or string does
+    /// not count). Every header of a mirrored directory is asked on every compile, so a byte
+    /// search without allocation goes first and the lexer reads only the headers it finds.
     static func usesIncludeNext(_ bytes: [UInt8]) -> Bool {
         let needle = Array("include_next".utf8)
-        guard bytes.count >= needle.count else { return false }
-        return bytes.withUnsafeBufferPointer { b in
+        let found = bytes.withUnsafeBufferPointer { b -> Bool in
+            guard b.count >= needle.count else { return false }
             var i = 0
             while i + needle.count <= b.count {
-                if b[i] == needle[0], Array(b[i ..< i + needle.count]) == needle { return true }
+                if b[i] == needle[0] {
+                    var j = 1
+                    while j < needle.count, b[i + j] == needle[j] { j += 1 }
+                    if j == needle.count { return true }
+                }
                 i += 1
             }
             return false
         }
+        return found && Lexer.directives(in: SourceFile(bytes: bytes)).contains { $0.keyword == "include_next" }
     }
 
     /// `-H`'s lines (`. path`, `.. path`) removed from a compile's standard error, with the
