@@ -427,30 +427,32 @@ static inline __attribute__((always_inline)) void *slab_realloc(void *p, const s
  * changed, is a tail call to the general path, and what must run after the fast path (a peak
  * sample, the charge of an object already taken) is a tail call too. */
 
-/* The charge of an object malloc's fast path took but could not charge (untagged with a task
- * lookup or debug mode, a tag not yet registered, the thread's counters not yet there). */
-__attribute__((noinline)) static void *slab_charge_slow(void *p, uint32_t *slot, size_t size, void *caller)
+/* What malloc's and calloc's fast path leaves to a call, as tail calls: the charge of an object
+ * it took but could not charge (untagged with a task lookup or debug mode, a tag not yet
+ * registered, the thread's counters not yet there), and a peak sample.  zero: bytes to clear
+ * (calloc's), 0 for malloc. */
+__attribute__((noinline)) static void *slab_charge_slow(void *p, uint32_t *slot, size_t size, size_t zero, void *caller)
 {
 	*slot = slab_ref((slab_class(size) + 1) * 16, size, alloc_tag_charge(size, caller), 0);
-	return p;
+	return memset(p, 0, zero);
 }
 
-__attribute__((noinline)) static void *sample_peak(struct alloc_tag_thread *self, void *p)
+__attribute__((noinline)) static void *sample_peak(struct alloc_tag_thread *self, void *p, size_t zero)
 {
 	alloc_tag_peak_check(self);
-	return p;
+	return memset(p, 0, zero);
 }
 
-/* Every malloc that is not the fast path's: an unsettled mode, the header form, a size past
- * the slabs, failure injection, no current slab with a free object. */
-__attribute__((noinline)) static void *malloc_general(size_t size, int mode, void *caller)
+/* Every malloc or calloc (zero) that is not the fast path's: an unsettled mode, the header
+ * form, a size past the slabs, failure injection, no current slab with a free object. */
+__attribute__((noinline)) static void *alloc_general(size_t size, int mode, int zero, void *caller)
 {
 	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
 		mode = current_mode();
 		if (mode == ALLOC_TAG_MODE_NEVER)
-			return __libc_malloc(size);
+			return zero ? __libc_calloc(1, size) : __libc_malloc(size);
 	}
-	return tracked_malloc(size, mode, 0, caller);
+	return tracked_malloc(size, mode, zero, caller);
 }
 
 /* The index the fast path charges, or 0 when it cannot settle it without a call (counting is
@@ -467,7 +469,9 @@ static inline __attribute__((always_inline)) uint32_t fast_index(void)
 	return ALLOC_TAG_UNTAGGED_INDEX;
 }
 
-__attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, void *caller)
+/* malloc (zero 0) and calloc (zero 1) of size bytes, inlined into each so that neither calls
+ * anything but in tail position. */
+static inline __attribute__((always_inline)) void *alloc_fast(size_t size, int mode, int zero, void *caller)
 {
 	struct slab_heap *h;
 	struct slab *s;
@@ -477,7 +481,7 @@ __attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, voi
 	if (unlikely(mode != ALLOC_TAG_MODE_COMPRESSED) || unlikely(size > SLAB_MAX_SIZE) ||
 	    unlikely(alloc_tag_fault_every != 0) || unlikely((h = slab_heap_self) == NULL) ||
 	    unlikely((s = h->current[slab_class(size)]) == NULL) || unlikely((p = slab_take(s, &slot)) == NULL))
-		return malloc_general(size, mode, caller);
+		return alloc_general(size, mode, zero, caller);
 
 	struct alloc_tag_thread *self = alloc_tag_self;
 	struct alloc_tag_cell *c;
@@ -486,17 +490,22 @@ __attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, voi
 	if (likely(load_relaxed(&alloc_tag_counting))) {
 		if (unlikely((index = fast_index()) == 0) || unlikely(self == NULL) ||
 		    unlikely((c = self->chunk[index >> COUNTER_CHUNK_SHIFT]) == NULL))
-			return slab_charge_slow(p, slot, size, caller);
+			return slab_charge_slow(p, slot, size, zero ? size : 0, caller);
 		c += index & (COUNTER_CHUNK_SIZE - 1);
 		store_relaxed(&c->alloc_bytes, load_relaxed(&c->alloc_bytes) + (int64_t)size);
 		store_relaxed(&c->alloc_calls, load_relaxed(&c->alloc_calls) + 1);
 		*slot = slab_ref(s->size, size, index, 0);
 		if (unlikely(__builtin_sub_overflow(self->peak_countdown, (uint64_t)size, &self->peak_countdown)))
-			return sample_peak(self, p);
-		return p;
+			return sample_peak(self, p, zero ? size : 0);
+	} else {
+		*slot = slab_ref(s->size, size, 0, 0);
 	}
-	*slot = slab_ref(s->size, size, 0, 0);
-	return p;
+	return zero ? memset(p, 0, size) : p;
+}
+
+__attribute__((noinline)) static void *malloc_tracked(size_t size, int mode, void *caller)
+{
+	return alloc_fast(size, mode, 0, caller);
 }
 
 EXPORT void *malloc(size_t size)
@@ -520,6 +529,18 @@ __attribute__((noinline)) static void free_general(void *p, void *caller)
 	release(p, &r);
 }
 
+/* A pointer outside the slabs: a header block, or glibc's own (free_foreign checks it). */
+__attribute__((noinline)) static void free_unslabbed(void *p, void *caller)
+{
+	struct ref r;
+
+	if (unlikely(!header_find(p, &r))) {
+		free_foreign(p, caller);
+		return;
+	}
+	release(p, &r);
+}
+
 /* The fast path checks everything that could send it elsewhere before it changes anything:
  * a live reference on the object grid (else the general path finds the misuse), the thread's
  * own slab staying on its list after this free (slab_free's condition), the counters there. */
@@ -530,7 +551,7 @@ __attribute__((noinline)) static void free_tracked(void *p, void *caller)
 	uint32_t *slot, ref;
 
 	if (unlikely(!slab_contains(p)))
-		return free_general(p, caller);
+		return free_unslabbed(p, caller);
 	s = slab_of(p);
 	if (unlikely((slot = slab_ref_slot(s, p)) == NULL) || unlikely(!((ref = *slot) & SLAB_REF_ALLOCATED)) ||
 	    unlikely(load_relaxed(&s->owner) != h) || unlikely(s->full) ||
@@ -572,16 +593,13 @@ __attribute__((noinline)) static void *calloc_tracked(size_t count, size_t size,
 {
 	size_t total;
 
-	if (unlikely(mode == ALLOC_TAG_MODE_UNINIT)) {
-		mode = current_mode();
-		if (mode == ALLOC_TAG_MODE_NEVER)
+	if (unlikely(__builtin_mul_overflow(count, size, &total))) {
+		if (mode == ALLOC_TAG_MODE_UNINIT && current_mode() == ALLOC_TAG_MODE_NEVER)
 			return __libc_calloc(count, size);
-	}
-	if (__builtin_mul_overflow(count, size, &total)) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	return tracked_malloc(total, mode, 1, caller);
+	return alloc_fast(total, mode, 1, caller);
 }
 
 EXPORT void *calloc(size_t count, size_t size)
