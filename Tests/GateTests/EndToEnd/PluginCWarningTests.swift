@@ -79,6 +79,13 @@ final class PluginCWarningTests: XCTestCase {
                     Expected(agreed: 4, inactive: 1, helperCalls: 98, noprofHelpers: 10, indirectAllocators: 0))
     }
 
+    func testZstd() throws {
+        try compare(Library(sdist: "zstandard", directory: "zstd", files: { dir in [dir.path + "/zstd.c"] },
+                            flags: { _ in ["-pthread"] }),
+                    // Two of the 35 calls are in #define bodies (ZSTD_malloc, ZSTD_calloc).
+                    Expected(agreed: 35, inactive: 0, helperCalls: 66, noprofHelpers: 33, indirectAllocators: 0))
+    }
+
     private func compare(_ library: Library, _ expected: Expected, file: StaticString = #filePath, line: UInt = #line) throws {
         let scratch = try Scratch()
         let root = try unpack(library.sdist, into: scratch.url)
