@@ -69,19 +69,32 @@ let package = Package(
         .target(name: "TaggerC", dependencies: ["TaggerCore", "CLibclang"], path: "Sources/tagger/CFrontEnd"),
         // Reports: allocinfo parser, filters, diff, pprof/folded/JSON/HTML, live inspection client. Only TaggerCore (glob, hash).
         .target(name: "AllocReport", dependencies: ["TaggerCore"], path: "Sources/tagger/Reports"),
-        // The workspace driver behind `scan`, `annotate`, `check` and `cc`: one walker, routing to
-        // the front ends (providers), `--output` mirroring, all-or-nothing writing (CLI only).
+        // The workspace driver behind `scan`, `annotate`, `check` and the build plugin's generator:
+        // one walker, routing to the front ends (providers), `--output` mirroring, all-or-nothing
+        // writing, the gate's evaluation; and the token-scan providers. No heavy front end: the
+        // generator links it, so it must never depend on swift-syntax or libclang.
         .target(
             name: "TaggerWorkspace",
-            dependencies: ["TaggerCore", "TaggerGate", "TaggerLexScan", "TaggerSwift", "TaggerC"],
+            dependencies: ["TaggerCore", "TaggerGate", "TaggerLexScan"],
             path: "Sources/tagger/Workspace"
         ),
-        // Run by the build plugin on every build: must never depend on swift-syntax.
-        .executableTarget(name: "alloctag-gen", dependencies: ["TaggerCore", "TaggerLexScan", "TaggerGate"], path: "Sources/tagger/Gen"),
+        // The precise front ends as the driver's providers (swift-syntax, libclang) and `cc`: CLI only.
+        .target(
+            name: "TaggerProviders",
+            dependencies: ["TaggerCore", "TaggerWorkspace", "TaggerSwift", "TaggerC"],
+            path: "Sources/tagger/Providers"
+        ),
+        // Run by the build plugin on every build: must never depend on swift-syntax (nor on
+        // anything that does: TaggerProviders, TaggerSwift, TaggerC).
+        .executableTarget(
+            name: "alloctag-gen",
+            dependencies: ["TaggerCore", "TaggerLexScan", "TaggerGate", "TaggerWorkspace"],
+            path: "Sources/tagger/Gen"
+        ),
         .executableTarget(
             name: "tagger",
             dependencies: [
-                "TaggerCore", "TaggerGate", "TaggerWorkspace", "TaggerC",
+                "TaggerCore", "TaggerGate", "TaggerWorkspace", "TaggerProviders",
                 "AllocReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -126,6 +126,27 @@ final class AnnotationTests: XCTestCase {
         """, findings: ["2️⃣": "inactive-region"])
     }
 
+    /// A file whose active part declares nothing itself (brotli's static_dict_lut.c: its code
+    /// under `#if`, the `#else` only includes a table) still has its inactive branches reported.
+    func testAnInactiveBranchIsReportedInAFileThatDeclaresNothingActive() throws {
+        try assertAnnotation("""
+        #include "table.h"
+        1️⃣#if 0
+        #include <stdlib.h>
+        void *make(void) { return malloc(8); }
+        #endif
+
+        """, expected: """
+        #include "table.h"
+        #if 0
+        #include <stdlib.h>
+        void *make(void) { return malloc(8); }
+        #endif
+
+        """, findings: ["1️⃣": "inactive-region"],
+                             headers: ["table.h": "extern const int table[2];\n"])
+    }
+
     func testHelpersSeveralLayersDeepGetTheNoprofRecipe() throws {
         let header = """
         #ifndef UTIL_H

@@ -74,12 +74,34 @@ final class LexScanTests: XCTestCase {
             }
             """
         XCTAssertEqual(CLexScan.scan(source: plain), [
+            LexCSite(callee: "malloc", line: 2, column: 20, tagged: false),
             LexCSite(callee: "malloc", line: 5, column: 15, tagged: false),
             LexCSite(callee: "strdup", line: 6, column: 27, tagged: true),
             LexCSite(callee: "calloc", line: 7, column: 23, tagged: false),
         ])
         let overridden = "#include <stdlib.h>\n#include <alloc_tag/override.h>\nvoid f(void) { free(malloc(1)); }\n"
         XCTAssertEqual(CLexScan.scan(source: overridden), [LexCSite(callee: "malloc", line: 3, column: 21, tagged: true)])
+    }
+
+    /// A call in a `#define` body is a site where it is spelled, used or not, as libclang's
+    /// front end reports it; the macro's name and parameters are not calls, and a body inside
+    /// `alloc_hooks(` is tagged. Continuation lines keep their own line numbers.
+    func testCScanReadsMacroBodies() {
+        let source = """
+            #define malloc(n) my_malloc(n)
+            #define NEW(T) ((T *)calloc(1, sizeof(T)))
+            #define GROW(p, n) \\
+                realloc((p), \\
+                        (n))
+            #define TAGGED(s) alloc_hooks(strdup(s))
+            #define ALIAS strdup
+            #include "calloc.h"
+            """
+        XCTAssertEqual(CLexScan.scan(source: source), [
+            LexCSite(callee: "calloc", line: 2, column: 22, tagged: false),
+            LexCSite(callee: "realloc", line: 4, column: 5, tagged: false),
+            LexCSite(callee: "strdup", line: 6, column: 31, tagged: true),
+        ])
     }
 
     func testGeneratedDeclarations() {

@@ -1,47 +1,6 @@
 import Foundation
 import TaggerCore
 
-/// A call through a function pointer: an allocation site when every function that can reach
-/// the pointer is an allocator or an allocation helper.
-public struct IndirectCall: Codable, Sendable {
-    public var location: SourceLocation
-    public var callee: String
-    public var function: String?
-    public var decided: Bool
-    public var reason: String
-}
-
-/// What the C front end found: every allocation site, the findings, the helpers.
-public struct ScanResult: Codable, Sendable {
-    public var sites: [AllocationSite]
-    public var findings: [Finding]
-    public var helpers: [HelperInfo]
-    /// Every call through a function pointer, and whether it was decided to allocate.
-    public var indirectCalls: [IndirectCall]
-    /// Files analysed (inputs and the project headers they include).
-    public var files: [String]
-
-    public init(sites: [AllocationSite] = [], findings: [Finding] = [], helpers: [HelperInfo] = [],
-                indirectCalls: [IndirectCall] = [], files: [String] = []) {
-        self.sites = sites
-        self.findings = findings
-        self.helpers = helpers
-        self.indirectCalls = indirectCalls
-        self.files = files
-    }
-
-    public var hasErrors: Bool { findings.contains { $0.severity == .error } }
-
-    /// One result for a run over several front ends (Swift and C inputs together).
-    public mutating func append(_ other: ScanResult) {
-        sites += other.sites
-        findings += other.findings
-        helpers += other.helpers
-        indirectCalls += other.indirectCalls
-        files += other.files
-    }
-}
-
 public struct AnnotateResult: Sendable {
     /// The state after annotation.
     public var scan: ScanResult

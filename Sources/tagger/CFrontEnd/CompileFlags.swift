@@ -1,13 +1,5 @@
 import Foundation
 
-/// Where each file's compile flags come from.
-public enum FlagSource: Sendable {
-    /// The same flags for every file (given after `--`).
-    case fixed([String])
-    /// `compile_commands.json` in this directory (`-p DIR`, as clang-tidy).
-    case compilationDatabase(String)
-}
-
 /// Turns compiler command lines into the arguments libclang needs to see the same code.
 enum CompileFlags {
     /// Options whose value is the next argument.

@@ -1,19 +1,5 @@
 import TaggerCore
 
-/// A function that hands allocator memory to its callers (`xmalloc`-style).
-public struct HelperInfo: Hashable, Codable, Sendable {
-    public var name: String
-    public var location: SourceLocation
-    /// The allocator or helper whose result it returns.
-    public var returns: String
-    /// The `_noprof` recipe is (or, for `scan`, can be) in place.
-    public var recipe: Bool
-    /// Why the recipe cannot be applied (nil when it can).
-    public var reason: String?
-    /// Already renamed `name_noprof` with its `#define` by an earlier run.
-    public var alreadyApplied: Bool
-}
-
 /// Finds helpers by a fixed point over "returns the result of an allocator, a helper, or a
 /// call through a decided slot", decides the slots (a slot is decided when every function that
 /// can flow into it is an allocator or a helper), and decides how each helper is treated:

@@ -68,6 +68,11 @@ final class TranslationUnitAnalyzer {
         _ = api.visitChildren(root, { cursor, _, data in
             Unmanaged<TranslationUnitAnalyzer>.fromOpaque(data!).takeUnretainedValue().visitTopLevel(cursor)
         }, me)
+        // The main file is analysed even when its active part declares nothing of its own (brotli's
+        // static_dict_lut.c: all code under `#if`, the `#else` only an #include): its inactive
+        // branches are still reported, and its suppression comments still read.
+        let main = info(api.getFile(tu, facts.mainFile))
+        if let path = main.path, main.editable { facts.analysedFiles.insert(path) }
         for file in facts.analysedFiles { collectSkippedRanges(tu, file) }
     }
 

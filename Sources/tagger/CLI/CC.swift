@@ -1,4 +1,5 @@
 import ArgumentParser
+import TaggerProviders
 import TaggerWorkspace
 
 extension Tagger {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import TaggerC
 import TaggerCore
+import TaggerProviders
 import TaggerWorkspace
 
 /// The inputs and settings shared by `scan`, `annotate` and `check`, parsed into the
@@ -41,7 +41,8 @@ struct SourceOptions: ParsableArguments {
     var workspace: Workspace {
         Workspace(settings: WorkspaceSettings(
             paths: inputPaths, buildDirectory: buildDirectory, compilerFlags: compilerFlags, allocators: allocators,
-            noprof: noprof, root: root, configFile: config, inferHelpers: !noInferHelpers))
+            noprof: noprof, root: root, configFile: config, inferHelpers: !noInferHelpers),
+            frontEnds: [SwiftSyntaxFrontEnd(), LibclangFrontEnd()])
     }
 }
 

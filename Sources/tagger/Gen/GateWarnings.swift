@@ -1,22 +1,13 @@
-import Foundation
 import TaggerCore
 import TaggerGate
 
-/// The build plugin's warnings are `tagger check`'s findings by construction: the token scan's
-/// sites and findings go through `Gate.evaluate`, the same function `tagger check` passes the
-/// swift-syntax and libclang front ends' results through (suppression comments, invalid
-/// comments, severities), with `check`'s defaults (no baseline, not strict). Only the sites can
-/// differ, and `Tests/Corpus` and `GateEndToEndTests.PluginWarningTests` hold them equal.
+/// The gate report's items as the build plugin prints them: compiler form with absolute paths
+/// (what SwiftPM attaches to files). The report is `tagger check`'s evaluation (the driver's
+/// `Workspace.evaluate`) run with root `/`, so every display path is the absolute path without
+/// its leading slash.
 enum GateWarnings {
-    /// The report's items in compiler form with absolute paths (what SwiftPM attaches to files).
-    static func lines(sites: [AllocationSite], findings: [Finding], files: [String]) -> [String] {
-        let cwd = FileManager.default.currentDirectoryPath
-        let input = GateInput(sites: sites, findings: findings, files: files)
-        // Root `/`: every display path is the absolute path without its leading slash.
-        let report = Gate.evaluate(input, options: GateOptions(root: "/", workingDirectory: cwd)) { path in
-            FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-        }
-        return report.items.compactMap { item in
+    static func lines(_ report: GateReport) -> [String] {
+        report.items.compactMap { item in
             guard let file = item.file else { return nil }
             var absolute = item
             absolute.file = file.hasPrefix("/") ? file : "/" + file

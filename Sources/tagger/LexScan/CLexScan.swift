@@ -14,15 +14,24 @@ public struct LexCSite: Sendable, Equatable {
 ///
 /// A call is tagged when the file includes `alloc_tag/override.h` before it (every call of the
 /// family becomes `alloc_hooks(...)`) or when it stands inside `alloc_hooks(` / `alloc_hooks_tag(`.
-/// `_noprof` spellings are deliberately untagged helpers, not sites.
+/// `_noprof` spellings are deliberately untagged helpers, not sites. A call in a `#define` body
+/// is a site at its place in the body, used or not, as libclang's front end reports it (it
+/// edits the body once); the macro's own name and parameters are not calls.
 public enum CLexScan {
     static let hooks = Vocabulary.cHookMacros
     static let notCallPrefixes: Set<String> = ["return", "sizeof", "else", "do", "case"]
 
     public static func scan(source: String) -> [LexCSite] {
-        let t = Lexer.tokenize(source, dialect: .c)
+        let file = SourceFile(text: source)
         var sites: [LexCSite] = []
         var overrideIncluded = false
+        calls(in: Lexer.tokenize(file, dialect: .c), file: file, overrideIncluded: &overrideIncluded, into: &sites)
+        return sites
+    }
+
+    /// The family's calls among `t`, in order. `t` is the file's tokens (directives whole: a
+    /// directive is never a call, but a `#define`'s body is read here) or a macro body's.
+    private static func calls(in t: [LexToken], file: SourceFile, overrideIncluded: inout Bool, into sites: inout [LexCSite]) {
         var parens: [Bool] = []  // per open paren: is it a hook's argument list
         func text(_ k: Int) -> String { k >= 0 && k < t.count ? t[k].text : "" }
         for k in t.indices {
@@ -30,6 +39,9 @@ public enum CLexScan {
             switch token.kind {
             case .directive:
                 if token.text.contains("include"), token.text.contains("alloc_tag/override.h") { overrideIncluded = true }
+                if let body = macroBody(token, in: file) {
+                    calls(in: body, file: file, overrideIncluded: &overrideIncluded, into: &sites)
+                }
             case .punct where token.text == "(":
                 parens.append(hooks.contains(text(k - 1)))
             case .punct where token.text == ")":
@@ -44,6 +56,24 @@ public enum CLexScan {
                 break
             }
         }
-        return sites
+    }
+
+    /// The tokens of a `#define`'s replacement list (after the name and, for a function-like
+    /// macro, its parameter list); nil for any other directive.
+    static func macroBody(_ directive: LexToken, in file: SourceFile) -> [LexToken]? {
+        guard directive.text.contains("define") else { return nil }
+        let t = Lexer.tokenize(file, dialect: .c, in: directive.start ..< directive.end, directives: .split)
+        guard t.count > 3, t[0].text == "#", t[1].text == "define", t[2].kind == .identifier else { return nil }
+        var k = 3
+        // Function-like: `(` right after the name, no space between.
+        if t[k].text == "(", t[k].start == t[2].end {
+            var depth = 0
+            while k < t.count {
+                if t[k].text == "(" { depth += 1 } else if t[k].text == ")" { depth -= 1; if depth == 0 { break } }
+                k += 1
+            }
+            k += 1
+        }
+        return k < t.count ? Array(t[k...]) : []
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import TaggerC
 import TaggerCore
 
 /// A front end as the workspace driver sees it: the files of its language in; sites and
@@ -17,6 +16,14 @@ public protocol FrontEnd: Sendable {
     /// Every file annotated in memory; nothing is written. A file that does not parse makes
     /// the plan fail (`failure`), and then nothing of any language is written.
     func planAnnotation(_ files: [String], settings: WorkspaceSettings, options: AnnotateOptions) throws -> AnnotationPlan
+}
+
+/// A front end's usage problem (bad compile flags, a missing compilation database): the
+/// driver exits 64 with `tagger COMMAND: error: MESSAGE`, where any other error is bad input (65).
+public struct FrontEndUsageError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ message: String) { description = message }
 }
 
 /// `annotate`'s options beyond the inputs.

@@ -1,5 +1,4 @@
 import Foundation
-import TaggerC
 import TaggerCore
 import TaggerLexScan
 
@@ -43,20 +42,27 @@ public struct WorkspaceSettings: Sendable {
     }
 
     /// The C front end's settings: the command line's, then `--config`'s.
-    func cConfig() throws -> CConfig {
+    public func cConfig() throws -> CConfig {
         var c = CConfig(allocators: allocators, noprof: noprof, root: root, inferHelpers: inferHelpers)
         if let configFile { c = c.merged(with: try loadConfig { try AllocTagConfig.load(path: configFile).c }) }
         return c
     }
 
-    var flagSource: FlagSource {
+    public var flagSource: FlagSource {
         buildDirectory.map { .compilationDatabase($0) } ?? .fixed(compilerFlags + extraCompilerFlags)
     }
 
     /// The Swift front end's settings: the `swift` section of `--config` and of every input's
     /// nearest `.alloctag.json` (`AllocTagConfig.resolve`, the one lookup).
-    func swiftConfig(files: [String]) throws -> AllocTagConfig {
+    public func swiftConfig(files: [String]) throws -> AllocTagConfig {
         try loadConfig { try AllocTagConfig.resolve(explicit: configFile, files: files) }
+    }
+
+    /// `--config`'s settings alone, without the search: the build plugin's generator reads the
+    /// file the plugin names (and declares as the command's input, so a change reruns it).
+    public func namedConfig() throws -> AllocTagConfig {
+        guard let configFile else { return AllocTagConfig() }
+        return try loadConfig { try AllocTagConfig.load(path: configFile) }
     }
 
     /// A bad settings file is bad input (65), its diagnostic already in compiler form.

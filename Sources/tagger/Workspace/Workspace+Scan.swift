@@ -1,5 +1,4 @@
 import Foundation
-import TaggerC
 import TaggerCore
 
 extension Workspace {

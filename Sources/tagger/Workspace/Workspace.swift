@@ -1,5 +1,4 @@
 import Foundation
-import TaggerC
 import TaggerCore
 
 /// The workspace driver: everything `scan`, `annotate`, `check` and `cc` do between parsing
@@ -14,7 +13,9 @@ public struct Workspace: Sendable {
     /// The providers, in the order their files are analysed and reported.
     public let frontEnds: [any FrontEnd]
 
-    public init(settings: WorkspaceSettings, frontEnds: [any FrontEnd] = [SwiftSyntaxFrontEnd(), LibclangFrontEnd()]) {
+    /// No default providers: the light driver names none, so what links it (the build plugin's
+    /// generator) pulls in neither swift-syntax nor libclang unless it asks for them.
+    public init(settings: WorkspaceSettings, frontEnds: [any FrontEnd]) {
         self.settings = settings
         self.frontEnds = frontEnds
     }
@@ -50,7 +51,7 @@ public struct Workspace: Sendable {
         } catch let bad as AllocTagConfig.LoadError {
             throw WorkspaceExit(TaggerExit.dataError, "\(bad)")  // already `path:line:col: error: …`
         } catch {
-            let status = if let e = error as? CFrontEndError, case .usage = e { TaggerExit.usage } else { TaggerExit.dataError }
+            let status = error is FrontEndUsageError ? TaggerExit.usage : TaggerExit.dataError
             throw WorkspaceExit(status, "tagger \(command): error: \(error)")
         }
     }
@@ -62,10 +63,5 @@ public struct Workspace: Sendable {
             result.append(try run(command) { try frontEnd.scan(files, settings: settings) })
         }
         return result
-    }
-
-    /// `tagger cc`: the compiler launcher.
-    public static func compile(_ command: [String]) -> Int32 {
-        CompilerLauncher.run(command)
     }
 }

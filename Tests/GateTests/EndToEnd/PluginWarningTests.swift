@@ -4,29 +4,13 @@ import XCTest
 /// The build plugin's warnings (`alloctag-gen`, token scan) against `tagger check`'s findings
 /// (swift-syntax) on the same Swift sources: the same places and rules, both through the gate.
 final class PluginWarningTests: XCTestCase {
-    /// `.build/<config>/alloctag-gen`, built for this test target like `tagger`.
-    static var gen: URL { Bundle.main.bundleURL.appendingPathComponent("alloctag-gen") }
-
-    /// `path:line:col [rule]` of each diagnostic line, paths made absolute against `directory`.
+    /// `path:line:col [rule]` of each diagnostic line, sorted, paths made absolute against `directory`.
     private func keys(_ output: String, in directory: String) -> [String] {
-        output.split(separator: "\n").compactMap { line -> String? in
-            guard let match = line.wholeMatch(of: /(.+?):(\d+):(\d+): (?:warning|error|note): .* \[([a-z-]+)\]/) else { return nil }
-            let path = match.1.hasPrefix("/") ? String(match.1) : directory + "/" + match.1
-            return "\(URL(fileURLWithPath: path).standardized.path):\(match.2):\(match.3) [\(match.4)]"
-        }.sorted()
+        Diagnostic.parse(output, in: directory).map(\.key).sorted()
     }
 
     private func runGen(_ arguments: [String], in directory: URL) throws -> TaggerRun {
-        let process = Process()
-        process.executableURL = Self.gen
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return TaggerRun(status: process.terminationStatus, stdout: "", stderr: String(decoding: data, as: UTF8.self))
+        try Gen.run(arguments, in: directory)
     }
 
     /// The Swift files under `directories`, as `tagger check` walks them.

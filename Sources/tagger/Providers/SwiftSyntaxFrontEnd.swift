@@ -1,7 +1,7 @@
 import Foundation
-import TaggerC
 import TaggerCore
 import TaggerSwift
+import TaggerWorkspace
 
 /// The swift-syntax front end (`TaggerSwift`) as a provider, file by file. Settings come from
 /// the `swift` section of `--config` and the inputs' `.alloctag.json` files.

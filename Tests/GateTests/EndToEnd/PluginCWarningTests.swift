@@ -1,0 +1,151 @@
+import Foundation
+import XCTest
+
+/// The build plugin's C warnings (`alloctag-gen --c`: the token-scan provider) against `tagger
+/// check`'s findings (libclang) on real C libraries: the PyPI source distributions that
+/// `Tests/RealLibraries/run.sh` downloads into `${XDG_CACHE_HOME:-~/.cache}/alloctag/sdists`
+/// (a library not cached there is skipped).
+///
+/// Where they agree, exactly: every malloc-family call. Each plugin warning is a check finding
+/// at the same line and column, except a call in a preprocessor branch the compile flags leave
+/// inactive, which the plugin (no flags) warns about and check names in an `inactive-region`
+/// note. Where they do not: what only a whole-program analysis sees, so a token scan cannot:
+/// allocation helpers (`noprof-helper`: functions returning allocator memory, as hiredis'
+/// hi_malloc through its function-pointer table) and the calls of those helpers (check's
+/// `untagged-site` findings whose callee is not in the malloc family), and functions used as
+/// allocator pointers (`indirect-allocator`). Both sides are counted exactly, so a change in
+/// either front end shows here.
+final class PluginCWarningTests: XCTestCase {
+    static let mallocFamily: Set<String> = [
+        "malloc", "calloc", "realloc", "reallocarray", "strdup", "strndup", "aligned_alloc",
+        "posix_memalign", "memalign", "valloc", "pvalloc",
+    ]
+
+    /// What the comparison of one library must find.
+    struct Expected {
+        /// malloc-family calls warned by both (check's `untagged-site` at the same place).
+        var agreed: Int
+        /// Plugin warnings in branches check did not analyse (each named by an `inactive-region` note).
+        var inactive: Int
+        /// check's `untagged-site` findings at calls of inferred helpers (no plugin warning).
+        var helperCalls: Int
+        var noprofHelpers: Int
+        var indirectAllocators: Int
+    }
+
+    struct Library {
+        var sdist: String
+        /// Source directory inside the unpacked sdist, and the files of it compiled.
+        var directory: String
+        var files: (URL) -> [String]
+        var flags: (URL) -> [String]
+    }
+
+    func testHiredis() throws {
+        try compare(Library(sdist: "hiredis", directory: "vendor/hiredis",
+                            files: { dir in ["sds", "read", "hiredis", "alloc", "net", "sockcompat", "async"].map { dir.path + "/\($0).c" } },
+                            flags: { _ in [] }),
+                    // No direct malloc-family call: everything goes through hi_malloc & co.
+                    Expected(agreed: 0, inactive: 0, helperCalls: 148, noprofHelpers: 55, indirectAllocators: 0))
+    }
+
+    func testLMDB() throws {
+        try compare(Library(sdist: "lmdb", directory: "lib", files: { dir in [dir.path + "/mdb.c", dir.path + "/midl.c"] },
+                            flags: { _ in ["-pthread"] }),
+                    // mdb.c:9552 memalign under HAVE_MEMALIGN, mdb.c:10501 malloc under _WIN32.
+                    Expected(agreed: 23, inactive: 2, helperCalls: 30, noprofHelpers: 2, indirectAllocators: 0))
+    }
+
+    func testCmarkGFM() throws {
+        try compare(Library(sdist: "cmarkgfm", directory: "third_party/cmark/src",
+                            files: { dir in
+                                ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+                                    .filter { $0.hasSuffix(".c") && $0 != "main.c" }.sorted().map { dir.path + "/" + $0 }
+                            },
+                            flags: { dir in ["-I", dir.path, "-I", dir.appendingPathComponent("../../../generated/unix").standardized.path] }),
+                    Expected(agreed: 5, inactive: 0, helperCalls: 155, noprofHelpers: 59, indirectAllocators: 1))
+    }
+
+    func testBrotli() throws {
+        try compare(Library(sdist: "brotli", directory: "c",
+                            files: { dir in
+                                ["common", "dec", "enc"].flatMap { sub in
+                                    ((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/" + sub)) ?? [])
+                                        .filter { $0.hasSuffix(".c") }.sorted().map { dir.path + "/\(sub)/" + $0 }
+                                }
+                            },
+                            flags: { dir in ["-I", dir.path + "/include"] }),
+                    // enc/static_dict_lut.c:200 malloc under BROTLI_STATIC_INIT (off by default).
+                    Expected(agreed: 4, inactive: 1, helperCalls: 98, noprofHelpers: 10, indirectAllocators: 0))
+    }
+
+    func testZstd() throws {
+        try compare(Library(sdist: "zstandard", directory: "zstd", files: { dir in [dir.path + "/zstd.c"] },
+                            flags: { _ in ["-pthread"] }),
+                    // Two of the 35 calls are in #define bodies (ZSTD_malloc, ZSTD_calloc).
+                    Expected(agreed: 35, inactive: 0, helperCalls: 66, noprofHelpers: 33, indirectAllocators: 0))
+    }
+
+    private func compare(_ library: Library, _ expected: Expected, file: StaticString = #filePath, line: UInt = #line) throws {
+        let scratch = try Scratch()
+        let root = try unpack(library.sdist, into: scratch.url)
+        let directory = root.appendingPathComponent(library.directory)
+        let files = library.files(directory)
+        XCTAssertFalse(files.isEmpty, "no sources under \(directory.path)", file: file, line: line)
+
+        let check = try Tagger.run(["check"] + files + ["--"] + library.flags(directory), in: scratch.url)
+        XCTAssertEqual(check.status, 0, check.stderr, file: file, line: line)
+        let gen = try Gen.run(["--c", "--module", "Real", "--output", scratch.url.appendingPathComponent("sites.txt").path] + files,
+                              in: scratch.url)
+        XCTAssertEqual(gen.status, 0, gen.stderr, file: file, line: line)
+        let fromCheck = Diagnostic.parse(check.stdout, in: scratch.url.path)
+        let fromPlugin = Diagnostic.parse(gen.stderr, in: "/")
+        XCTAssertEqual(Set(fromPlugin.map(\.rule)).subtracting(["untagged-site"]), [], file: file, line: line)
+
+        // The lines check names in its inactive-region notes: "the malloc() call on line N".
+        let inactiveLines = Set(fromCheck.filter { $0.rule == "inactive-region" }.compactMap { note -> String? in
+            guard let n = note.message.firstMatch(of: /call on line (\d+)/) else { return nil }
+            return "\(note.file):\(n.1)"
+        })
+        let (inactive, active) = (fromPlugin.filter { inactiveLines.contains("\($0.file):\($0.line)") },
+                                  fromPlugin.filter { !inactiveLines.contains("\($0.file):\($0.line)") })
+        let untagged = fromCheck.filter { $0.rule == "untagged-site" }
+        let (familyCalls, helperCalls) = (untagged.filter { Self.mallocFamily.contains(Self.callee($0)) },
+                                          untagged.filter { !Self.mallocFamily.contains(Self.callee($0)) })
+
+        // The agreement: the same malloc-family calls, place for place.
+        XCTAssertEqual(active.map(\.key).sorted(), familyCalls.map(\.key).sorted(), file: file, line: line)
+        XCTAssertEqual(familyCalls.count, expected.agreed, file: file, line: line)
+        XCTAssertEqual(inactive.count, expected.inactive, inactive.map(\.key).joined(separator: "\n"), file: file, line: line)
+        XCTAssertEqual(inactiveLines.count, expected.inactive, file: file, line: line)
+        // The known disagreement: what needs whole-program helper inference.
+        XCTAssertEqual(helperCalls.count, expected.helperCalls, file: file, line: line)
+        XCTAssertEqual(fromCheck.filter { $0.rule == "noprof-helper" }.count, expected.noprofHelpers, file: file, line: line)
+        XCTAssertEqual(fromCheck.filter { $0.rule == "indirect-allocator" }.count, expected.indirectAllocators, file: file, line: line)
+        XCTAssertEqual(fromCheck.count, expected.agreed + expected.inactive + expected.helperCalls + expected.noprofHelpers
+                       + expected.indirectAllocators, "check reported a finding of another kind:\n\(check.stdout)", file: file, line: line)
+    }
+
+    /// `malloc` of "malloc() is not tagged: ...".
+    static func callee(_ finding: Diagnostic) -> String {
+        finding.message.prefixMatch(of: /([A-Za-z_][A-Za-z0-9_]*)\(\)/).map { String($0.1) } ?? ""
+    }
+
+    /// The cached sdist `NAME-*.tar.gz` unpacked under `directory`; its top folder.
+    private func unpack(_ name: String, into directory: URL) throws -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        let cache = (environment["XDG_CACHE_HOME"] ?? (environment["HOME"] ?? "") + "/.cache") + "/alloctag/sdists"
+        let tarballs = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [])
+            .filter { $0.hasPrefix(name + "-") && $0.hasSuffix(".tar.gz") }.sorted()
+        guard let tarball = tarballs.last else {
+            throw XCTSkip("\(name): no sdist in \(cache); Tests/RealLibraries/run.sh downloads it")
+        }
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tar.arguments = ["tar", "xzf", cache + "/" + tarball, "-C", directory.path]
+        try tar.run()
+        tar.waitUntilExit()
+        XCTAssertEqual(tar.terminationStatus, 0, "tar xzf \(tarball)")
+        return directory.appendingPathComponent(String(tarball.dropLast(".tar.gz".count)))
+    }
+}
