@@ -18,29 +18,18 @@ ROOT=$(cd "$HERE/../.." && pwd)
 TAGGER=${TAGGER:-$ROOT/.build/release/tagger}
 [ -x "$TAGGER" ] || TAGGER=$ROOT/.build/debug/tagger
 TAGGER=$(cd "$(dirname "$TAGGER")" && pwd)/$(basename "$TAGGER")
-CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/alloctag/sdists
 CC=${CC:-gcc}
 OPT=${OPT:--O2}
 WORK=$(mktemp -d /tmp/alloctag-real.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export ALLOCTAG_FACTS_DIR=$WORK/facts
-mkdir -p "$CACHE"
+. "$ROOT/Tests/lib/sdists.sh"
 LIBS=("$@"); [ ${#LIBS[@]} -gt 0 ] || LIBS=(sqlite lmdb hiredis zstd brotli cmark libuv cares)
 counter_suite=real-libraries
 . "$ROOT/Tests/lib/counter.sh"
 ROWS=()
 
-fetch() { # pip-name tarball-prefix
-	local name=$1 prefix=$2
-	for try in 1 2 3; do
-		ls "$CACHE/$prefix"-*.tar.gz >/dev/null 2>&1 && break
-		# pip may hang preparing build requirements after the download: the tarball is what we need.
-		# Only the package itself must be a source distribution: its build requirements (uvloop's
-		# Cython) come as wheels, or preparing its metadata compiles them for minutes.
-		timeout 180 pip download --no-deps --no-binary "$name" "$name" -d "$CACHE" >/dev/null 2>&1 || true
-	done
-	ls "$CACHE/$prefix"-*.tar.gz | tail -1
-}
+fetch() { fetch_sdist "$@"; }
 
 seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); python3 -c "print(f'{$e-$s:.2f}')"; }
 
@@ -257,7 +246,7 @@ cares)
 	SRC=$(dirname "$(find "$WORK" -path '*deps/c-ares/CMakeLists.txt' | head -1)")
 	# ares_config.h and ares_build.h from c-ares's CMake (pycares' options), once per sdist: the
 	# sources themselves are compiled below, as they are, without CMake.
-	CFG=$CACHE/$(basename "$TARBALL" .tar.gz)-config-$(basename "$CC")
+	CFG=$SDIST_CACHE/$(basename "$TARBALL" .tar.gz)-config-$(basename "$CC")
 	if [ ! -f "$CFG/ares_config.h" ]; then
 		if ! command -v cmake >/dev/null; then fail "cmake makes c-ares's configuration headers (Tests/setup installs it)"; continue; fi
 		mkdir -p "$WORK/cares-cmake"

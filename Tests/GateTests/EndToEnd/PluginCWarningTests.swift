@@ -3,8 +3,9 @@ import XCTest
 
 /// The build plugin's C warnings (`alloctag-gen --c`: the token-scan provider) against `tagger
 /// check`'s findings (libclang) on real C libraries: the PyPI source distributions that
-/// `Tests/RealLibraries/run.sh` downloads into `${XDG_CACHE_HOME:-~/.cache}/alloctag/sdists`
-/// (a library not cached there is skipped).
+/// `Tests/lib/sdists.sh` caches in `${XDG_CACHE_HOME:-~/.cache}/alloctag/sdists` (pinned versions)
+/// (`Tests/setup` fetches them; a library not cached there is skipped, or fails under
+/// `Tests/run-all`, which sets ALLOCTAG_REQUIRE_SDISTS=1).
 ///
 /// Where they agree, exactly: every malloc-family call. Each plugin warning is a check finding
 /// at the same line and column, except a call in a preprocessor branch the compile flags leave
@@ -138,7 +139,11 @@ final class PluginCWarningTests: XCTestCase {
         let tarballs = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [])
             .filter { $0.hasPrefix(name + "-") && $0.hasSuffix(".tar.gz") }.sorted()
         guard let tarball = tarballs.last else {
-            throw XCTSkip("\(name): no sdist in \(cache); Tests/RealLibraries/run.sh downloads it")
+            // Tests/run-all sets ALLOCTAG_REQUIRE_SDISTS after Tests/setup fetched them: a
+            // missing sdist there is a failure, never a quiet skip.
+            let message = "\(name): no sdist in \(cache); Tests/setup downloads it"
+            if environment["ALLOCTAG_REQUIRE_SDISTS"] == "1" { XCTFail(message); throw CocoaError(.fileNoSuchFile) }
+            throw XCTSkip(message)
         }
         let tar = Process()
         tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
