@@ -108,8 +108,7 @@ enum ProgramIndex {
         var missing: [Int] = []
         for (n, file) in files.enumerated() {
             let cached = dir + "/" + FNV1a.hash(file).description + ".json"
-            if let data = FileManager.default.contents(atPath: cached),
-               let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.path == file,
+            if let entry = ProcessMemo.shared.entry(cached), entry.path == file,
                entry.dependencies.allSatisfy({ hashes.hash($0.key) == $0.value }) {
                 gathered.set(n, entry.summary)
             } else {
@@ -173,15 +172,15 @@ enum ProgramIndex {
         }.map(SourceCache.canonical)
     }
 
-    /// Content hashes of files, each read once per gathering (shared by the parallel parses).
+    /// Content hashes of files, each read once per gathering (shared by the parallel parses),
+    /// and once per process while unchanged (`ProcessMemo`).
     final class ContentHashes: @unchecked Sendable {
         private var known: [String: UInt64] = [:]
         private let lock = NSLock()
 
         func hash(_ path: String) -> UInt64? {
             if let h = lock.withLock({ known[path] }) { return h }
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            let h = ProgramIndex.hash(data)
+            guard let h = ProcessMemo.shared.hash(path) else { return nil }
             lock.withLock { known[path] = h }
             return h
         }

@@ -52,9 +52,7 @@ enum UnitFactsCache {
               let entry = try? JSONDecoder().decode(Entry.self, from: data),
               entry.path == path, entry.arguments == arguments,
               entry.stamps.allSatisfy({ stamp($0.key) == $0.value }),
-              entry.hashes.allSatisfy({ content in
-                  FileManager.default.contents(atPath: content.key).map(ProgramIndex.hash) == content.value
-              })
+              entry.hashes.allSatisfy({ ProcessMemo.shared.hash($0.key) == $0.value })
         else { return nil }
         return entry.facts
     }
