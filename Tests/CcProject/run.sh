@@ -48,8 +48,16 @@ for opt in "-O0 -g" "-O2"; do
 	rm -rf "$WORK/p" "$WORK/facts" && cp -r "$HERE/project" "$WORK/p"
 	t0=$(now); make -s -C "$WORK/p" -j2 CFLAGS="$opt" >/dev/null; t1=$(now)
 	make -s -C "$WORK/p" clean
-	make -s -C "$WORK/p" -j2 CC="$TAGGER cc gcc" CFLAGS="$opt" 2>"$WORK/log" >/dev/null; t2=$(now)
+	ALLOCTAG_CC_LOG="$WORK/cclog" make -s -C "$WORK/p" -j2 CC="$TAGGER cc gcc" CFLAGS="$opt" 2>"$WORK/log" >/dev/null; t2=$(now)
 	cat "$WORK/log"
+	# One line per unit (ALLOCTAG_CC_LOG): version.c has nothing to tag and is compiled as
+	# written; every unit with a site (its own or an included header's) is instrumented; units
+	# whose facts the first compiles gathered are not parsed again.
+	sed 's/^/    /' "$WORK/cclog"
+	check_flag "version.c, without sites, compiled as written" "$(grep -qx 'version.c: facts [a-z]*; 0 sites; nothing to tag, compiled as written' "$WORK/cclog" && echo 1 || echo 0)"
+	check_flag "the six units with sites instrumented" "$([ "$(grep -c '[1-9][0-9]* sites; instrumented$' "$WORK/cclog")" = 6 ] && [ "$(wc -l <"$WORK/cclog")" = 7 ] && echo 1 || echo 0)"
+	check_flag "units whose facts were gathered are not parsed again" "$([ "$(grep -c 'facts reused' "$WORK/cclog")" -ge 4 ] && echo 1 || echo 0)"
+	rm -f "$WORK/cclog"
 	echo "  build: plain $(elapsed "$t0" "$t1")s, tagger cc $(elapsed "$t1" "$t2")s (first build: every file's facts gathered)"
 	check_flag "no file fell back to an uninstrumented compile" "$([ "$(grep -c 'tagger cc: warning' "$WORK/log" || true)" = 0 ] && echo 1 || echo 0)"
 	ALLOCTAG_REPORT="$WORK/report" "$WORK/p/demo" >/dev/null

@@ -87,6 +87,8 @@ public enum CFrontEnd {
         /// ones, so an annotated header included from an unchanged one is still found.
         public var included: [String]
         public var scan: ScanResult
+        /// The unit's facts came from `UnitFactsCache` (it was not parsed again for this compile).
+        public var reusedFacts: Bool
     }
 
     /// Annotates one translation unit for compiling (`tagger cc`): the file and the project
@@ -102,17 +104,24 @@ public enum CFrontEnd {
         let clang = try loadClang()
         let project = ProgramIndex.root(for: path)
         let inProject = { (p: String) in p.hasPrefix(project + "/") }
-        let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: path,
-                                               isEditable: { $0 == path || inProject($0) && !$0.hasSuffix(".c") },
-                                               recordsFacts: inProject)
         let libclangArguments = CompileFlags.libclangArguments(arguments, file: path, directory: directory)
-        try analyzer.analyse(arguments: libclangArguments)
+        // Facts kept when this unit was parsed with these very arguments while gathering the
+        // program's facts (or by an earlier compile) and nothing it read changed: no second parse.
+        let unitFacts: TranslationUnitFacts
+        let reused = UnitFactsCache.load(path: path, arguments: libclangArguments, directory: ProgramIndex.directory(for: project))
+        if let reused {
+            unitFacts = reused
+        } else {
+            let analyzer = ProgramIndex.analyzer(for: path, root: project, clang: clang, sources: sources)
+            try analyzer.analyse(arguments: libclangArguments)
+            unitFacts = analyzer.facts
+        }
         var facts = ProgramFacts()
-        facts.add(analyzer.facts)
-        if !analyzer.facts.errors.isEmpty {
+        facts.add(unitFacts)
+        if !unitFacts.errors.isEmpty {
             // Nothing is written, so nothing is cached from a translation unit that does not parse.
         } else {
-            for summary in try ProgramIndex.summaries(root: project, main: path, mainFacts: analyzer.facts,
+            for summary in try ProgramIndex.summaries(root: project, main: path, mainFacts: unitFacts, mainReused: reused != nil,
                                                       arguments: libclangArguments, clang: clang) {
                 ProgramIndex.add(summary, to: &facts)
             }
@@ -120,8 +129,9 @@ public enum CFrontEnd {
         var planner = Planner(facts: facts, config: config, sources: sources, applying: true, recipeOnlyForStatic: true)
         planner.run()
         let scan = result(planner, facts)
-        let included = analyzer.facts.seenFiles.filter { $0 != path && inProject($0) }.sorted()
-        var annotation = CompileAnnotation(text: nil, headers: [:], skipped: [], included: included, scan: scan)
+        let included = unitFacts.seenFiles.filter { $0 != path && inProject($0) }.sorted()
+        var annotation = CompileAnnotation(text: nil, headers: [:], skipped: [], included: included, scan: scan,
+                                           reusedFacts: reused != nil)
         guard !scan.hasErrors, let text = sources.text(path) else { return annotation }
         annotation.text = try Rewriter.rewrite(text, edits: planner.edits[path] ?? [], topLevel: facts.topLevel[path] ?? [],
                                                lineMarkersFor: path)

@@ -75,7 +75,9 @@ public enum CompilerLauncher {
                         warn("\(header): its sites stay untagged in \(source): \(reason)")
                     }
                     let original = SourceCache.canonical(CompileFlags.absolute(source, in: cwd))
-                    guard annotation.text != nil || !annotation.headers.isEmpty else {
+                    let instrumented = annotation.text != nil || !annotation.headers.isEmpty
+                    CompileLog.unit(source, reusedFacts: annotation.reusedFacts, sites: result.sites.count, instrumented: instrumented)
+                    guard instrumented else {
                         if env["ALLOCTAG_CC_KEEP"] != nil { warn("\(source): nothing to annotate") }
                         continue
                     }

@@ -1,7 +1,7 @@
 import TaggerCore
 
 /// How the callee of a call is written in the file.
-enum CalleeSpelling: Hashable, Sendable {
+enum CalleeSpelling: Hashable, Codable, Sendable {
     /// The callee's own name is written at the call.
     case direct
     /// Written directly, inside an argument of macro `name` (`alloc_hooks` means tagged).
@@ -18,7 +18,7 @@ enum CalleeSpelling: Hashable, Sendable {
 }
 
 /// One direct call (callee is a named function) in an analysed file.
-struct CallFact: Hashable, Sendable {
+struct CallFact: Hashable, Codable, Sendable {
     var callee: String
     /// Identity of the callee: its name, or `file#name` for a function with internal linkage.
     var calleeKey: String
@@ -66,7 +66,7 @@ struct FileOffset: Hashable, Codable, Sendable {
 }
 
 /// A macro definition seen in the translation unit.
-struct MacroFact: Sendable {
+struct MacroFact: Codable, Sendable {
     var name: String
     var functionLike: Bool
     var editable: Bool
@@ -76,8 +76,9 @@ struct MacroFact: Sendable {
     var end: Int
 }
 
-/// Everything one translation unit tells about the analysed files.
-struct TranslationUnitFacts: Sendable {
+/// Everything one translation unit tells about the analysed files. Codable: `UnitFactsCache`
+/// keeps it, so a unit parsed while gathering program facts is not parsed again to compile it.
+struct TranslationUnitFacts: Codable, Sendable {
     var mainFile: String
     var calls: [CallFact] = []
     var functions: [String: FunctionFact] = [:]

@@ -75,10 +75,22 @@ enum ProgramIndex {
         facts.add(tu)
     }
 
-    /// Records `main`'s own summary, then returns every other project file's summary,
-    /// parsing the missing or stale ones with `arguments` (libclang arguments without a file).
-    static func summaries(root: String, main: String, mainFacts: TranslationUnitFacts, arguments: [String],
-                          clang: Clang) throws -> [Summary] {
+    /// The analyzer of one translation unit, the same for a unit compiled and for a file whose
+    /// facts are gathered: the unit and the project's headers are edited (their calls recorded),
+    /// every project file's definitions recorded. `UnitFactsCache` relies on the two agreeing.
+    static func analyzer(for file: String, root: String, clang: Clang, sources: SourceCache) -> TranslationUnitAnalyzer {
+        let inProject = { (p: String) in p.hasPrefix(root + "/") }
+        return TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: file,
+                                       isEditable: { $0 == file || inProject($0) && !$0.hasSuffix(".c") },
+                                       recordsFacts: inProject)
+    }
+
+    /// Records `main`'s own summary (and its full facts), then returns every other project
+    /// file's summary, parsing the missing or stale ones with `arguments` (libclang arguments
+    /// without a file), in parallel; each parsed file's full facts are kept (`UnitFactsCache`)
+    /// for its own compile. The summaries come in `sources(under:)` order whatever finishes first.
+    static func summaries(root: String, main: String, mainFacts: TranslationUnitFacts, mainReused: Bool = false,
+                          arguments: [String], clang: Clang) throws -> [Summary] {
         let dir = directory(for: root)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let lock = open(dir + "/lock", O_CREAT | O_RDWR, 0o644)
@@ -86,33 +98,49 @@ enum ProgramIndex {
         defer { close(lock) }
         flock(lock, LOCK_EX)
         defer { flock(lock, LOCK_UN) }
-        var hashes: [String: UInt64] = [:]
-        func hash(_ path: String) -> UInt64? {
-            if let h = hashes[path] { return h }
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            let h = Self.hash(data)
-            hashes[path] = h
-            return h
+        let hashes = ContentHashes()
+        if !mainReused {
+            try store(Entry(path: main, dependencies: dependencies(main, mainFacts, root, hashes.hash), summary: summary(of: mainFacts)), in: dir)
+            UnitFactsCache.store(mainFacts, path: main, arguments: arguments, root: root, directory: dir, hash: hashes.hash)
         }
-        try store(Entry(path: main, dependencies: dependencies(main, mainFacts, root, hash), summary: summary(of: mainFacts)), in: dir)
-        var result: [Summary] = []
-        for file in sources(under: root) where file != main {
+        let files = sources(under: root).filter { $0 != main }
+        let gathered = Gathered(count: files.count)
+        var missing: [Int] = []
+        for (n, file) in files.enumerated() {
             let cached = dir + "/" + FNV1a.hash(file).description + ".json"
-            if let data = FileManager.default.contents(atPath: cached),
-               let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.path == file,
-               entry.dependencies.allSatisfy({ hash($0.key) == $0.value }) {
-                result.append(entry.summary)
-                continue
+            if let entry = ProcessMemo.shared.entry(cached), entry.path == file,
+               entry.dependencies.allSatisfy({ hashes.hash($0.key) == $0.value }) {
+                gathered.set(n, entry.summary)
+            } else {
+                missing.append(n)
             }
-            let sources = SourceCache()
-            let analyzer = TranslationUnitAnalyzer(clang: clang, sources: sources, mainFile: file,
-                                                   isEditable: { $0 == file }, recordsFacts: { $0.hasPrefix(root + "/") })
-            guard (try? analyzer.analyse(arguments: arguments)) != nil else { continue }
-            let entry = Entry(path: file, dependencies: dependencies(file, analyzer.facts, root, hash), summary: summary(of: analyzer.facts))
-            try store(entry, in: dir)
-            result.append(entry.summary)
         }
-        return result
+        let parse = { [missing] (m: Int) in
+            let n = missing[m], file = files[n]
+            let analyzer = Self.analyzer(for: file, root: root, clang: clang, sources: SourceCache())
+            guard (try? analyzer.analyse(arguments: arguments)) != nil else { return }
+            let entry = Entry(path: file, dependencies: dependencies(file, analyzer.facts, root, hashes.hash), summary: summary(of: analyzer.facts))
+            do { try store(entry, in: dir) } catch { gathered.fail(error) }
+            UnitFactsCache.store(analyzer.facts, path: file, arguments: arguments, root: root, directory: dir, hash: hashes.hash)
+            gathered.set(n, entry.summary)
+        }
+        // libclang parses of distinct translation units (each its own index) run concurrently.
+        nonisolated(unsafe) let parseEach = parse
+        DispatchQueue.concurrentPerform(iterations: missing.count) { parseEach($0) }
+        if let error = gathered.error { throw error }
+        return gathered.summaries.compactMap { $0 }
+    }
+
+    /// The summaries of one gathering by position, filled from concurrent parses.
+    private final class Gathered: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Summary?]
+        private var firstError: Error?
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func set(_ n: Int, _ summary: Summary) { lock.withLock { slots[n] = summary } }
+        func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
+        var summaries: [Summary?] { lock.withLock { slots } }
+        var error: Error? { lock.withLock { firstError } }
     }
 
     private static func dependencies(_ file: String, _ facts: TranslationUnitFacts, _ root: String,
@@ -142,6 +170,20 @@ enum ProgramIndex {
             path.hasSuffix(".c") && !path.dropFirst(root.count).split(separator: "/").dropLast()
                 .contains { skippedDirectories.contains($0.lowercased()) }
         }.map(SourceCache.canonical)
+    }
+
+    /// Content hashes of files, each read once per gathering (shared by the parallel parses),
+    /// and once per process while unchanged (`ProcessMemo`).
+    final class ContentHashes: @unchecked Sendable {
+        private var known: [String: UInt64] = [:]
+        private let lock = NSLock()
+
+        func hash(_ path: String) -> UInt64? {
+            if let h = lock.withLock({ known[path] }) { return h }
+            guard let h = ProcessMemo.shared.hash(path) else { return nil }
+            lock.withLock { known[path] = h }
+            return h
+        }
     }
 
     static func hash(_ data: Data) -> UInt64 {
