@@ -1,5 +1,6 @@
 import Foundation
 import TaggerC
+import TaggerCore
 import XCTest
 
 /// `tagger cc` parses a unit once: the facts gathering keeps each file's facts, and the unit's
