@@ -78,23 +78,31 @@ let package = Package(
             dependencies: ["TaggerCore", "TaggerGate", "TaggerLexScan"],
             path: "Sources/tagger/Workspace"
         ),
-        // The precise front ends as the driver's providers (swift-syntax, libclang) and `cc`: CLI only.
+        // The libclang front end as the driver's provider: `tagger check`'s C analysis, and the
+        // build plugin's. No swift-syntax (TaggerC loads libclang with dlopen at run time).
+        .target(
+            name: "TaggerCProvider",
+            dependencies: ["TaggerCore", "TaggerWorkspace", "TaggerC"],
+            path: "Sources/tagger/CProvider"
+        ),
+        // The swift-syntax front end as the driver's provider, and `cc`: CLI only.
         .target(
             name: "TaggerProviders",
             dependencies: ["TaggerCore", "TaggerWorkspace", "TaggerSwift", "TaggerC"],
             path: "Sources/tagger/Providers"
         ),
         // Run by the build plugin on every build: must never depend on swift-syntax (nor on
-        // anything that does: TaggerProviders, TaggerSwift, TaggerC).
+        // anything that does: TaggerProviders, TaggerSwift). Its C warnings come from the
+        // libclang provider, check's own, so they are check's findings by construction.
         .executableTarget(
             name: "alloctag-gen",
-            dependencies: ["TaggerCore", "TaggerLexScan", "TaggerGate", "TaggerWorkspace"],
+            dependencies: ["TaggerCore", "TaggerLexScan", "TaggerGate", "TaggerWorkspace", "TaggerCProvider", "TaggerC"],
             path: "Sources/tagger/Gen"
         ),
         .executableTarget(
             name: "tagger",
             dependencies: [
-                "TaggerCore", "TaggerGate", "TaggerWorkspace", "TaggerProviders",
+                "TaggerCore", "TaggerGate", "TaggerWorkspace", "TaggerProviders", "TaggerCProvider",
                 "AllocReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

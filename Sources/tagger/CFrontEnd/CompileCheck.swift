@@ -13,7 +13,7 @@ enum CompileCheck {
         let index = api.createIndex(0, 0)
         defer { api.disposeIndex(index) }
         let runtime = (try? RuntimeLocator.includeDirectory()).map { ["-I", $0] } ?? []
-        let args = arguments + runtime + ["-ferror-limit=20"]
+        let args = Libclang.withResourceDirectory(arguments) + runtime + ["-ferror-limit=20"]
         let paths = Array(rewritten.keys)
         let names = paths.map { strdup($0)! }
         let contents = paths.map { path -> UnsafeMutablePointer<CChar> in

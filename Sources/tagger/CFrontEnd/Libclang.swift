@@ -1,4 +1,5 @@
 import CLibclang
+import Foundation
 
 /// A position in a file: libclang's file handle, 1-based line and column, byte offset.
 typealias FileLocation = (file: TCXFile?, line: Int, column: Int, offset: Int)
@@ -52,5 +53,27 @@ struct Clang {
         guard let f else { return nil }
         let name = string(api.getFileName(f))
         return name.isEmpty ? nil : name
+    }
+}
+
+extension Libclang {
+    /// `-resource-dir` for a libclang that cannot find its own builtin headers (`stddef.h`…):
+    /// the Swift toolchain's (`usr/lib/libclang.so`) reports an empty installed directory and
+    /// looks for them in `lib/clang/21/include` relative to the working directory. Given only
+    /// when `clang/<version>/include/stddef.h` sits beside the library's real file (the
+    /// toolchain's layout); a distribution's libclang (Debian's libclang-14, its headers in
+    /// /usr/include/clang) has no such folder and gets nothing, so its results do not change.
+    static let resourceArguments: [String] = {
+        guard let library = tagger_clang_library_path().map({ String(cString: $0) }) else { return [] }
+        let clang = (library as NSString).deletingLastPathComponent + "/clang"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: clang)) ?? []).sorted()
+        guard let version = versions.last(where: { FileManager.default.fileExists(atPath: "\(clang)/\($0)/include/stddef.h") })
+        else { return [] }
+        return ["-resource-dir", "\(clang)/\(version)"]
+    }()
+
+    /// `arguments` with `resourceArguments` unless they name a resource directory already.
+    static func withResourceDirectory(_ arguments: [String]) -> [String] {
+        arguments.contains { $0 == "-resource-dir" || $0.hasPrefix("-resource-dir=") } ? arguments : arguments + resourceArguments
     }
 }

@@ -53,7 +53,7 @@ final class TranslationUnitAnalyzer {
         var tu: TCXTranslationUnit?
         // The runtime's headers are always reachable, so annotated files parse again (idempotence).
         let runtime = (try? RuntimeLocator.includeDirectory()).map { ["-idirafter", $0] } ?? []
-        let args = arguments + runtime + ["-Wno-error", "-ferror-limit=100"]
+        let args = Libclang.withResourceDirectory(arguments) + runtime + ["-Wno-error", "-ferror-limit=100"]
         let code: Int32 = withCStrings(args) { argv in
             api.parseTranslationUnit2(index, facts.mainFile, argv, Int32(args.count), nil, 0,
                                       UInt32(TCX_TU_DetailedPreprocessingRecord), &tu)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TaggerCore
+import TaggerCProvider
 import TaggerProviders
 import TaggerWorkspace
 

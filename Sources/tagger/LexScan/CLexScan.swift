@@ -8,9 +8,9 @@ public struct LexCSite: Sendable, Equatable {
     public var tagged: Bool
 }
 
-/// The C scan the build plugin runs on a C target's sources: no libclang, so it is cheap enough
-/// for every build. It sees what is spelled in the file (not what macros expand to), which is
-/// what a warning at the user's own line needs; `tagger scan` (libclang) is the precise one.
+/// The C scan the build plugin falls back to when no libclang loads (it otherwise runs `tagger
+/// check`'s libclang provider): no libclang, direct malloc-family calls only. It sees what is
+/// spelled in the file (not what macros expand to); `tagger scan` (libclang) is the precise one.
 ///
 /// A call is tagged when the file includes `alloc_tag/override.h` before it (every call of the
 /// family becomes `alloc_hooks(...)`) or when it stands inside `alloc_hooks(` / `alloc_hooks_tag(`.

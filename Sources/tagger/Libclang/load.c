@@ -1,6 +1,9 @@
+/* dladdr (glibc declares it only with _GNU_SOURCE). */
+#define _GNU_SOURCE
 #include "CLibclang.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +13,25 @@ static struct tagger_clang_api api;
 static const struct tagger_clang_api *loaded;
 static char message[2048];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static char fallback[1024];
+static int attempted;
 
-/* Newest first; the unversioned names last because only -dev packages install them. */
+/* The tested version first; the unversioned names last because only -dev packages install
+ * them.  FALLBACK marks where tagger_clang_set_fallback's library is tried. */
+static const char FALLBACK[] = "(fallback)";
 static const char *const candidates[] = {
 	"libclang-14.so.1", "libclang-14.so.13", "libclang-15.so.1", "libclang-16.so.1",
 	"libclang-17.so.1", "libclang-18.so.1", "libclang-19.so.1", "libclang-13.so.1",
-	"libclang.so.1", "/usr/lib/llvm-14/lib/libclang.so.1", "libclang-14.so", "libclang.so",
+	"libclang.so.1", "/usr/lib/llvm-14/lib/libclang.so.1", FALLBACK, "libclang-14.so", "libclang.so",
 };
+
+int tagger_clang_set_fallback(const char *path)
+{
+	if (__atomic_load_n(&attempted, __ATOMIC_ACQUIRE) || path == NULL || strlen(path) >= sizeof fallback)
+		return -1;
+	strcpy(fallback, path);
+	return 0;
+}
 
 static int bind(void *handle)
 {
@@ -47,6 +62,7 @@ static int bind(void *handle)
 
 static void load(void)
 {
+	__atomic_store_n(&attempted, 1, __ATOMIC_RELEASE);
 	const char *env = getenv("TAGGER_LIBCLANG");
 	if (env != NULL && *env != '\0') {
 		void *handle = dlopen(env, RTLD_NOW | RTLD_LOCAL);
@@ -59,7 +75,10 @@ static void load(void)
 		return;
 	}
 	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-		void *handle = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
+		const char *name = candidates[i] == FALLBACK ? fallback : candidates[i];
+		if (*name == '\0')
+			continue;
+		void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
 		if (handle == NULL)
 			continue;
 		if (bind(handle) == 0) {
@@ -70,9 +89,21 @@ static void load(void)
 	}
 	if (message[0] == '\0')
 		snprintf(message, sizeof message,
-			 "libclang not found (tried libclang-14.so.1 and other versions); install it with "
+			 "libclang not found (tried libclang-14.so.1 and other versions%s%s); install it with "
 			 "`apt-get install -y libclang1-14 libclang-common-14-dev` (or libclang-14-dev), "
-			 "or set TAGGER_LIBCLANG=/path/to/libclang.so");
+			 "or set TAGGER_LIBCLANG=/path/to/libclang.so",
+			 *fallback ? ", and " : "", fallback);
+}
+
+const char *tagger_clang_library_path(void)
+{
+	static char path[PATH_MAX];
+	Dl_info info;
+	if (tagger_clang_load(NULL) == NULL || dladdr((void *)api.createIndex, &info) == 0 || info.dli_fname == NULL)
+		return NULL;
+	if (realpath(info.dli_fname, path) == NULL)
+		return NULL;
+	return path;
 }
 
 const struct tagger_clang_api *tagger_clang_load(const char **error)

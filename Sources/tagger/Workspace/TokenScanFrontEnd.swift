@@ -2,10 +2,12 @@ import Foundation
 import TaggerCore
 import TaggerLexScan
 
-// The token scan (TaggerLexScan) as providers: what the build plugin's generator runs on every
-// build, so neither needs swift-syntax nor libclang. Their findings go through the same driver
-// and gate as `tagger check`'s; only the sites can differ from the precise front ends', and
-// `PluginWarningTests` hold them equal on real code.
+// The token scan (TaggerLexScan) as providers, needing neither swift-syntax nor libclang: the
+// build plugin's generator runs the Swift one on every build, and the C one only when no
+// libclang loads (it sees direct malloc-family calls alone; otherwise the generator runs
+// check's `LibclangFrontEnd`). Their findings go through the same driver and gate as `tagger
+// check`'s; only the sites can differ from the precise front ends', and `PluginWarningTests`
+// and `PluginCWarningTests` hold them equal where they can be on real code.
 //
 // Settings: only the file named by `--config` (`WorkspaceSettings.namedConfig`), never the
 // search for `.alloctag.json` above the inputs: the plugin declares that one file as the

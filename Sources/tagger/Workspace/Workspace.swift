@@ -14,7 +14,8 @@ public struct Workspace: Sendable {
     public let frontEnds: [any FrontEnd]
 
     /// No default providers: the light driver names none, so what links it (the build plugin's
-    /// generator) pulls in neither swift-syntax nor libclang unless it asks for them.
+    /// generator) pulls in neither swift-syntax nor libclang unless it asks for them (the
+    /// generator asks for libclang's, `TaggerCProvider`; never for swift-syntax's).
     public init(settings: WorkspaceSettings, frontEnds: [any FrontEnd]) {
         self.settings = settings
         self.frontEnds = frontEnds

@@ -6,12 +6,14 @@ enum Gen {
     /// `.build/<config>/alloctag-gen`, built for this test target like `tagger`.
     static var executable: URL { Bundle.main.bundleURL.appendingPathComponent("alloctag-gen") }
 
-    /// Its warnings are on standard error; it prints nothing on standard output.
-    static func run(_ arguments: [String], in directory: URL) throws -> TaggerRun {
+    /// Its warnings are on standard error; it prints nothing on standard output. `environment`
+    /// is added to the test's (`TAGGER_LIBCLANG` chooses the libclang, or none).
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> TaggerRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let err = Pipe()
         process.standardError = err
         try process.run()

@@ -1,34 +1,35 @@
 import Foundation
 import XCTest
 
-/// The build plugin's C warnings (`alloctag-gen --c`: the token-scan provider) against `tagger
-/// check`'s findings (libclang) on real C libraries: the PyPI source distributions that
-/// `Tests/lib/sdists.sh` caches in `${XDG_CACHE_HOME:-~/.cache}/alloctag/sdists` (pinned versions)
-/// (`Tests/setup` fetches them; a library not cached there is skipped, or fails under
-/// `Tests/run-all`, which sets ALLOCTAG_REQUIRE_SDISTS=1).
+/// The build plugin's C warnings (`alloctag-gen --c`) against `tagger check`'s findings on real C
+/// libraries: the PyPI source distributions that `Tests/lib/sdists.sh` caches in
+/// `${XDG_CACHE_HOME:-~/.cache}/alloctag/sdists` (pinned versions) (`Tests/setup` fetches them; a
+/// library not cached there is skipped, or fails under `Tests/run-all`, which sets
+/// ALLOCTAG_REQUIRE_SDISTS=1).
 ///
-/// Where they agree, exactly: every malloc-family call. Each plugin warning is a check finding
-/// at the same line and column, except a call in a preprocessor branch the compile flags leave
-/// inactive, which the plugin (no flags) warns about and check names in an `inactive-region`
-/// note. Where they do not: what only a whole-program analysis sees, so a token scan cannot:
-/// allocation helpers (`noprof-helper`: functions returning allocator memory, as hiredis'
-/// hi_malloc through its function-pointer table) and the calls of those helpers (check's
-/// `untagged-site` findings whose callee is not in the malloc family), and functions used as
-/// allocator pointers (`indirect-allocator`). Both sides are counted exactly, so a change in
-/// either front end shows here.
+/// With libclang, gen runs check's own provider, so its diagnostics are check's, exactly: the
+/// same `path:line:col [rule]` list (untagged sites, helper calls, `noprof-helper`,
+/// `indirect-allocator`, and the `inactive-region` notes), counted exactly below.
+///
+/// Without libclang (TAGGER_LIBCLANG=/nonexistent), gen says so in one warning line and falls
+/// back to the token scan, which agrees with check on every malloc-family call and nothing
+/// else: each fallback warning is a check finding at the same line and column, except a call in
+/// a preprocessor branch the compile flags leave inactive (the token scan has no flags), which
+/// check names in an `inactive-region` note; what only the whole-program helper inference sees
+/// (the helper calls, `noprof-helper`, `indirect-allocator`) is what the fallback loses.
 final class PluginCWarningTests: XCTestCase {
     static let mallocFamily: Set<String> = [
         "malloc", "calloc", "realloc", "reallocarray", "strdup", "strndup", "aligned_alloc",
         "posix_memalign", "memalign", "valloc", "pvalloc",
     ]
 
-    /// What the comparison of one library must find.
+    /// What check (and so the plugin) must find in one library.
     struct Expected {
-        /// malloc-family calls warned by both (check's `untagged-site` at the same place).
+        /// malloc-family calls (check's `untagged-site`; the token-scan fallback warns at them too).
         var agreed: Int
-        /// Plugin warnings in branches check did not analyse (each named by an `inactive-region` note).
+        /// Calls in branches check did not analyse (`inactive-region` notes; the fallback warns at them).
         var inactive: Int
-        /// check's `untagged-site` findings at calls of inferred helpers (no plugin warning).
+        /// check's `untagged-site` findings at calls of inferred helpers (the fallback loses them).
         var helperCalls: Int
         var noprofHelpers: Int
         var indirectAllocators: Int
@@ -96,35 +97,49 @@ final class PluginCWarningTests: XCTestCase {
 
         let check = try Tagger.run(["check"] + files + ["--"] + library.flags(directory), in: scratch.url)
         XCTAssertEqual(check.status, 0, check.stderr, file: file, line: line)
-        let gen = try Gen.run(["--c", "--module", "Real", "--output", scratch.url.appendingPathComponent("sites.txt").path] + files,
-                              in: scratch.url)
-        XCTAssertEqual(gen.status, 0, gen.stderr, file: file, line: line)
         let fromCheck = Diagnostic.parse(check.stdout, in: scratch.url.path)
-        let fromPlugin = Diagnostic.parse(gen.stderr, in: "/")
-        XCTAssertEqual(Set(fromPlugin.map(\.rule)).subtracting(["untagged-site"]), [], file: file, line: line)
+        let genArguments = ["--c", "--module", "Real", "--output", scratch.url.appendingPathComponent("sites.txt").path]
+            + files + ["--"] + library.flags(directory)
 
-        // The lines check names in its inactive-region notes: "the malloc() call on line N".
+        // With libclang: check's findings, place for place and rule for rule.
+        let gen = try Gen.run(genArguments, in: scratch.url)
+        XCTAssertEqual(gen.status, 0, gen.stderr, file: file, line: line)
+        XCTAssertFalse(gen.stderr.contains("[libclang-unavailable]"), gen.stderr, file: file, line: line)
+        let fromPlugin = Diagnostic.parse(gen.stderr, in: "/")
+        XCTAssertEqual(fromPlugin.map(\.key).sorted(), fromCheck.map(\.key).sorted(), file: file, line: line)
+        XCTAssertEqual(fromPlugin.count, expected.agreed + expected.inactive + expected.helperCalls + expected.noprofHelpers
+                       + expected.indirectAllocators, file: file, line: line)
+
+        // The inactive-region notes name the lines: "the malloc() call on line N".
         let inactiveLines = Set(fromCheck.filter { $0.rule == "inactive-region" }.compactMap { note -> String? in
             guard let n = note.message.firstMatch(of: /call on line (\d+)/) else { return nil }
             return "\(note.file):\(n.1)"
         })
-        let (inactive, active) = (fromPlugin.filter { inactiveLines.contains("\($0.file):\($0.line)") },
-                                  fromPlugin.filter { !inactiveLines.contains("\($0.file):\($0.line)") })
         let untagged = fromCheck.filter { $0.rule == "untagged-site" }
         let (familyCalls, helperCalls) = (untagged.filter { Self.mallocFamily.contains(Self.callee($0)) },
                                           untagged.filter { !Self.mallocFamily.contains(Self.callee($0)) })
-
-        // The agreement: the same malloc-family calls, place for place.
-        XCTAssertEqual(active.map(\.key).sorted(), familyCalls.map(\.key).sorted(), file: file, line: line)
         XCTAssertEqual(familyCalls.count, expected.agreed, file: file, line: line)
-        XCTAssertEqual(inactive.count, expected.inactive, inactive.map(\.key).joined(separator: "\n"), file: file, line: line)
         XCTAssertEqual(inactiveLines.count, expected.inactive, file: file, line: line)
-        // The known disagreement: what needs whole-program helper inference.
         XCTAssertEqual(helperCalls.count, expected.helperCalls, file: file, line: line)
         XCTAssertEqual(fromCheck.filter { $0.rule == "noprof-helper" }.count, expected.noprofHelpers, file: file, line: line)
         XCTAssertEqual(fromCheck.filter { $0.rule == "indirect-allocator" }.count, expected.indirectAllocators, file: file, line: line)
         XCTAssertEqual(fromCheck.count, expected.agreed + expected.inactive + expected.helperCalls + expected.noprofHelpers
                        + expected.indirectAllocators, "check reported a finding of another kind:\n\(check.stdout)", file: file, line: line)
+
+        // Without libclang: one warning saying so, then the token scan's malloc-family calls.
+        let fallback = try Gen.run(genArguments, in: scratch.url, environment: ["TAGGER_LIBCLANG": "/nonexistent/libclang.so"])
+        XCTAssertEqual(fallback.status, 0, fallback.stderr, file: file, line: line)
+        let notices = fallback.stderr.split(separator: "\n").filter { $0.contains("[libclang-unavailable]") }
+        XCTAssertEqual(notices.count, 1, fallback.stderr, file: file, line: line)
+        XCTAssertTrue(notices.first?.contains("warning: Real: the C warnings come from the token scan") ?? false,
+                      fallback.stderr, file: file, line: line)
+        XCTAssertTrue(notices.first?.contains("TAGGER_LIBCLANG=/nonexistent/libclang.so") ?? false, fallback.stderr, file: file, line: line)
+        let fromTokenScan = Diagnostic.parse(fallback.stderr, in: "/")
+        XCTAssertEqual(Set(fromTokenScan.map(\.rule)).subtracting(["untagged-site"]), [], file: file, line: line)
+        let (inactive, active) = (fromTokenScan.filter { inactiveLines.contains("\($0.file):\($0.line)") },
+                                  fromTokenScan.filter { !inactiveLines.contains("\($0.file):\($0.line)") })
+        XCTAssertEqual(active.map(\.key).sorted(), familyCalls.map(\.key).sorted(), file: file, line: line)
+        XCTAssertEqual(inactive.count, expected.inactive, inactive.map(\.key).joined(separator: "\n"), file: file, line: line)
     }
 
     /// `malloc` of "malloc() is not tagged: ...".

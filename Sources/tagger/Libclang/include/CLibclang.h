@@ -122,8 +122,23 @@ struct tagger_clang_api {
 /*
  * Loads libclang once (thread-safe).  Returns the table, or NULL with a message naming
  * what was tried and what to install in *error (static storage).  $TAGGER_LIBCLANG, when
- * set, is tried first.
+ * set, is the only library tried; otherwise the system's versioned names, then the
+ * fallback (tagger_clang_set_fallback), then the unversioned names.
  */
 const struct tagger_clang_api *tagger_clang_load(const char **error);
+
+/*
+ * A libclang to try after the system's versioned ones (the build plugin passes the Swift
+ * toolchain's, which every Swift user has).  After the system's, so that `tagger check` and
+ * the build plugin load the same library where both can.  Only before the first load;
+ * returns -1 (and changes nothing) once loading happened.
+ */
+int tagger_clang_set_fallback(const char *path);
+
+/*
+ * The file the loaded libclang was read from, with symbolic links resolved (static storage),
+ * or NULL when none is loaded: where its builtin headers should be (`-resource-dir`).
+ */
+const char *tagger_clang_library_path(void);
 
 #endif /* TAGGER_CLIBCLANG_H */
