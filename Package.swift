@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "tagger",
             dependencies: [
-                "TaggerCore", "TaggerGate", "TaggerWorkspace", "TaggerProviders", "TaggerCProvider",
+                "TaggerCore", "TaggerGate", "TaggerWorkspace", "TaggerProviders", "TaggerCProvider", "TaggerC",
                 "AllocReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

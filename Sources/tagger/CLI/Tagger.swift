@@ -1,4 +1,5 @@
 import ArgumentParser
+import TaggerC
 
 /// `tagger`: find, annotate and check allocation call sites; build C instrumented; read reports.
 /// Each subcommand lives in its own file as `extension Tagger { struct X }`.
@@ -21,6 +22,9 @@ struct Tagger: ParsableCommand {
     /// `CMAKE_C_COMPILER_LAUNCHER=tagger` runs `tagger /usr/bin/cc ARGS...`: a first argument that
     /// names a compiler means `tagger cc`.
     static func main() {
+        // After the system's libclang, the Swift toolchain's (the build plugin passes the same
+        // one to alloctag-gen), so check and the plugin load the same library.
+        if let toolchain = LibclangLibrary.toolchainLibrary() { LibclangLibrary.setFallback(toolchain) }
         var arguments = Array(CommandLine.arguments.dropFirst())
         if let first = arguments.first, Self.namesCompiler(first) { arguments.insert("cc", at: 0) }
         Self.main(arguments)

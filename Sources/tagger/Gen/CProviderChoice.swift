@@ -8,7 +8,7 @@ import TaggerWorkspace
 /// fallback is never silent: it comes with one warning line naming the cause and the fix.
 enum CProviderChoice {
     static func choose(module: String, libclang fallback: String?) -> (provider: any FrontEnd, warning: String?) {
-        if let fallback { LibclangLibrary.setFallback(fallback) }
+        if let fallback = fallback ?? LibclangLibrary.toolchainLibrary() { LibclangLibrary.setFallback(fallback) }
         guard let failure = LibclangLibrary.loadFailure() else { return (LibclangFrontEnd(), nil) }
         let warning = "alloctag-gen: warning: \(module): the C warnings come from the token scan, which sees only direct "
             + "malloc-family calls, not the allocation helpers `tagger check` infers: \(failure); to get check's findings, "
