@@ -36,14 +36,18 @@ struct AllocTagBuildPlugin: BuildToolPlugin {
         // A C target: warnings only. The listing is not a source, so nothing else reads it;
         // declaring it as the output is what keeps the command incremental.
         let sources = target.sourceFiles.filter { ["c", "h"].contains($0.url.pathExtension) }.map(\.url)
-        guard !sources.isEmpty else { return [] }
+        // The translation units, as `alloc-tag check` passes them: a header is analysed within
+        // the units that include it (parsed alone it may not compile); every header stays an
+        // input, so editing one reruns the command.
+        let units = sources.filter { $0.pathExtension == "c" }
+        guard !units.isEmpty else { return [] }
         let output = context.pluginWorkDirectoryURL.appendingPathComponent("alloc-sites-\(target.name).txt")
         var c = ["--c"] + arguments + ["--root", context.package.directoryURL.path, "--output", output.path]
         if let libclang = toolchainLibclang(context) { c += ["--libclang", libclang.path] }
         return [.buildCommand(
             displayName: "Checking allocation sites of \(target.name)",
             executable: tool.url,
-            arguments: c + sources.map(\.path) + ["--"] + cFlags(target),
+            arguments: c + units.map(\.path) + ["--"] + cFlags(target),
             inputFiles: sources + (hasConfig ? [config] : []),
             outputFiles: [output])]
     }

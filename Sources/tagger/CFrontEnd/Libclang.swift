@@ -66,7 +66,9 @@ extension Libclang {
     static let resourceArguments: [String] = {
         guard let library = tagger_clang_library_path().map({ String(cString: $0) }) else { return [] }
         let clang = (library as NSString).deletingLastPathComponent + "/clang"
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: clang)) ?? []).sorted()
+        // Numerically: "9" is older than "21".
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: clang)) ?? [])
+            .sorted { $0.compare($1, options: .numeric) == .orderedAscending }
         guard let version = versions.last(where: { FileManager.default.fileExists(atPath: "\(clang)/\($0)/include/stddef.h") })
         else { return [] }
         return ["-resource-dir", "\(clang)/\(version)"]

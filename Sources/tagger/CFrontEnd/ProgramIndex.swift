@@ -125,6 +125,9 @@ enum ProgramIndex {
             gathered.set(n, entry.summary)
         }
         // libclang parses of distinct translation units (each its own index) run concurrently.
+        // The process's first clang_createIndex initialises LLVM's target registry, which is
+        // not thread-safe: it happens here, on this thread, before any parallel parse.
+        if !missing.isEmpty { clang.api.disposeIndex(clang.api.createIndex(0, 0)) }
         nonisolated(unsafe) let parseEach = parse
         DispatchQueue.concurrentPerform(iterations: missing.count) { parseEach($0) }
         if let error = gathered.error { throw error }

@@ -46,14 +46,19 @@ final class TranslationUnitAnalyzer {
         self.facts = TranslationUnitFacts(mainFile: mainFile)
     }
 
+    /// What libclang is given for `arguments`: the resource directory it may need, the
+    /// runtime's headers always reachable (so annotated files parse again: idempotence).
+    static func parseArguments(_ arguments: [String]) -> [String] {
+        let runtime = (try? RuntimeLocator.includeDirectory()).map { ["-idirafter", $0] } ?? []
+        return Libclang.withResourceDirectory(arguments) + runtime + ["-Wno-error", "-ferror-limit=100"]
+    }
+
     /// Parses `file` with `arguments` (compiler flags without the compiler, input or output).
     func analyse(arguments: [String]) throws {
         let index = api.createIndex(0, 0)
         defer { api.disposeIndex(index) }
         var tu: TCXTranslationUnit?
-        // The runtime's headers are always reachable, so annotated files parse again (idempotence).
-        let runtime = (try? RuntimeLocator.includeDirectory()).map { ["-idirafter", $0] } ?? []
-        let args = Libclang.withResourceDirectory(arguments) + runtime + ["-Wno-error", "-ferror-limit=100"]
+        let args = Self.parseArguments(arguments)
         let code: Int32 = withCStrings(args) { argv in
             api.parseTranslationUnit2(index, facts.mainFile, argv, Int32(args.count), nil, 0,
                                       UInt32(TCX_TU_DetailedPreprocessingRecord), &tu)

@@ -1,3 +1,4 @@
+import CLibclang
 import Foundation
 import TaggerCore
 
@@ -5,7 +6,8 @@ import TaggerCore
 /// unit parsed while gathering program facts is not parsed a second time when it is compiled.
 ///
 /// Invariants:
-/// - Facts are reused only for the same canonical path and the very same libclang arguments,
+/// - Facts are reused only for the same canonical path, the very same libclang arguments (as
+///   libclang gets them), the same libclang library and the same tagger executable,
 ///   and only while every file the parse read is unchanged: project files by content hash (as
 ///   the summaries), every other file (system and outside headers) by size and modification
 ///   time. Anything else parses again: a reuse is exactly the facts a parse would give now.
@@ -41,7 +43,7 @@ enum UnitFactsCache {
                 stamps[seen] = s
             }
         }
-        let entry = Entry(path: path, arguments: arguments, hashes: hashes, stamps: stamps, facts: facts)
+        let entry = Entry(path: path, arguments: key(arguments), hashes: hashes, stamps: stamps, facts: facts)
         guard let data = try? JSONEncoder().encode(entry) else { return }
         try? AtomicFile.write(data, to: file(for: path, in: directory))
     }
@@ -50,11 +52,21 @@ enum UnitFactsCache {
     static func load(path: String, arguments: [String], directory: String) -> TranslationUnitFacts? {
         guard let data = FileManager.default.contents(atPath: file(for: path, in: directory)),
               let entry = try? JSONDecoder().decode(Entry.self, from: data),
-              entry.path == path, entry.arguments == arguments,
+              entry.path == path, entry.arguments == key(arguments),
               entry.stamps.allSatisfy({ stamp($0.key) == $0.value }),
               entry.hashes.allSatisfy({ ProcessMemo.shared.hash($0.key) == $0.value })
         else { return nil }
         return entry.facts
+    }
+
+    /// What the facts depend on besides the files: the arguments libclang was really given
+    /// (resource directory and runtime headers included), which libclang, and which tagger
+    /// (an analyzer changed by a new build must not read an older one's facts).
+    static func key(_ arguments: [String]) -> [String] {
+        TranslationUnitAnalyzer.parseArguments(arguments) + [
+            "libclang=" + (tagger_clang_library_path().map { String(cString: $0) } ?? ""),
+            "tagger=" + (stamp("/proc/self/exe") ?? ""),
+        ]
     }
 
     static func stamp(_ path: String) -> String? {

@@ -151,9 +151,13 @@ final class PluginCWarningTests: XCTestCase {
     private func unpack(_ name: String, into directory: URL) throws -> URL {
         let environment = ProcessInfo.processInfo.environment
         let cache = (environment["XDG_CACHE_HOME"] ?? (environment["HOME"] ?? "") + "/.cache") + "/alloctag/sdists"
-        let tarballs = ((try? FileManager.default.contentsOfDirectory(atPath: cache)) ?? [])
-            .filter { $0.hasPrefix(name + "-") && $0.hasSuffix(".tar.gz") }.sorted()
-        guard let tarball = tarballs.last else {
+        // The version Tests/lib/sdists.sh pins (the counts below were measured on it), not
+        // whichever release an older cache holds.
+        let list = try String(contentsOf: Tagger.repository.appendingPathComponent("Tests/lib/sdists.sh"), encoding: .utf8)
+        let pinned = try XCTUnwrap(list.firstMatch(of: Regex("\\[\(name)\\]=([^\\s)]+)"))?.output[1].substring,
+                                   "\(name) has no pinned version in Tests/lib/sdists.sh")
+        let tarball = "\(name)-\(pinned).tar.gz"
+        guard FileManager.default.fileExists(atPath: cache + "/" + tarball) else {
             // Tests/run-all sets ALLOCTAG_REQUIRE_SDISTS after Tests/setup fetched them: a
             // missing sdist there is a failure, never a quiet skip.
             let message = "\(name): no sdist in \(cache); Tests/setup downloads it"
