@@ -90,6 +90,9 @@ for config in "${configs[@]}"; do
 	run "$config test_slabs" 0 env ALLOCTAG_PROFILING=1 "$dir/test_slabs"
 	run "$config test_slabs, default form" 0 env -u ALLOCTAG_PROFILING "$dir/test_slabs"
 	run "$config test_slabs, debug mode" 0 env ALLOCTAG_PROFILING=1 ALLOCTAG_DEBUG=1 "$dir/test_slabs"
+	# Every allocation samples the peak: calloc's clearing then happens on the peak path's
+	# tail call (debug mode above covers the deferred-charge path's).
+	run "$config test_slabs, peak sampled at every allocation" 0 env ALLOCTAG_PROFILING=1 ALLOCTAG_PEAK_INTERVAL=1 "$dir/test_slabs"
 	stderr_has "$config test_slabs, debug mode: no foreign free" 'which never carried' 0
 	run "$config debug foreign free, header" 0 env ALLOCTAG_PROFILING=1,header ALLOCTAG_DEBUG=1 "$dir/test_debug" foreign
 	stderr_has "$config debug foreign free, header" '^alloctag: warning: free of 0x[0-9a-f]+ which never carried an allocation tag reference, at ' 1
