@@ -29,7 +29,7 @@ final class PluginWarningTests: XCTestCase {
             .appendingPathComponent("checkouts").path
         let directories = [checkouts + "/swift-argument-parser/Sources", checkouts + "/swift-metrics/Sources",
                            repository + "/Examples/PluginDemo/Sources/PluginDemo", repository + "/Examples/SwiftExample",
-                           repository + "/Examples/AllocServer", repository + "/Tests/SwiftPackages/InkWorkload"]
+                           repository + "/Examples/AllocServer", repository + "/Tests/SwiftPackages/Ink/Workload"]
         let config = repository + "/Examples/PluginDemo/.alloctag.json"
         let files = swiftFiles(directories)
         XCTAssertGreaterThan(files.count, 60, "\(files.count) files: are the dependencies resolved under \(checkouts)?")

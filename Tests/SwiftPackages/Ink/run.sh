@@ -3,7 +3,7 @@
 # test time (cached under ${XDG_CACHE_HOME:-$HOME/.cache}/alloctag/corpus), with the three
 # Package.swift lines (the dependency, TagRuntime and the build plugin on the Ink target; the
 # tools version raised to 5.9, which plugins need) and a workload target
-# (Tests/SwiftPackages/InkWorkload: parse a large document, keep the result).
+# (Tests/SwiftPackages/Ink/Workload: parse a large document, keep the result).
 #   1. `tagger annotate --scopes` on Ink and the workload; a second run changes nothing;
 #   2. debug and release builds with the build plugin, no untagged-site warning;
 #   3. the workload's live bytes: >= 80% on the package's own lines (Ink's and the workload's),
@@ -11,26 +11,13 @@
 #   4. Ink's own test suite passes annotated (debug).
 # The annotator is the tagger CLI this repo builds, not the command plugin: the plugin would
 # build swift-syntax again in Ink's scratch folder (minutes), and runs the same code.
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/alloctag/corpus
-WORK=$(mktemp -d /tmp/alloctag-packages.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-counter_suite=swift-packages
-. "$ROOT/Tests/lib/counter.sh"
+counter_suite=swift-packages-ink
+. "$(dirname "$0")/../lib.sh"
 
-cd "$ROOT"
-swift build --product tagger >/dev/null
-tagger=$(swift build --show-bin-path)/tagger
-mkdir -p "$CACHE"
-[ -d "$CACHE/Ink-0.6.0" ] || git -c advice.detachedHead=false clone --quiet --branch 0.6.0 https://github.com/JohnSundell/Ink "$CACHE/Ink-0.6.0"
-
-# The package identity is the folder's name: the user's `package: "alloctag"`.
-ln -s "$ROOT" "$WORK/alloctag"
 P=$WORK/Ink
-(cd "$CACHE/Ink-0.6.0" && tar --exclude=.git --exclude='.build*' -cf - .) | (mkdir -p "$P" && cd "$P" && tar -xf -)
+package_copy JohnSundell/Ink 0.6.0 "$P"
 mkdir -p "$P/Sources/InkWorkload"
-cp "$ROOT/Tests/SwiftPackages/InkWorkload/main.swift" "$P/Sources/InkWorkload/"
+cp "$ROOT/Tests/SwiftPackages/Ink/Workload/main.swift" "$P/Sources/InkWorkload/"
 python3 - "$P/Package.swift" "$WORK/alloctag" <<'PY'
 import sys
 path, alloctag = sys.argv[1], sys.argv[2]
@@ -62,7 +49,7 @@ for config in debug release; do
     # No `echo | head` under pipefail: head leaving before echo's last write is SIGPIPE, which
     # ended this suite silently in a fresh-clone run.
     sed -n 1,4p <<<"$report"
-    read -r _ total _ ink _ own _ untagged _ <<<"${report%%$'\n'*}"
+    live_shares "${report%%$'\n'*}"; ink=$pkg
     check "$config: >= 80% of live bytes on the package's own lines" test $((100 * (ink + own))) -ge $((80 * total))
     # Ink's library lines alone (the workload's document is the rest): said, not a bar.
     echo "  $config: Ink's library lines hold $((100 * ink / total))% of live bytes"
