@@ -53,8 +53,8 @@ func runTypesScenario() {
 }
 
 // `tagruntime-swift-probe --types-cost`: what recording types costs, in a release build run
-// once per ALLOCTAG_SWIFT_TYPES value (the setting is read once per process; Tests/SwiftTypes/
-// cost.sh interleaves the runs): a retain/release loop (one strong store of a shared object per
+// once per ALLOCTAG_SWIFT_TYPES value, 0 (swift_allocObject only forwards) and 1 (the setting is
+// read once per process; Tests/SwiftTypes/cost.sh interleaves the runs): a retain/release loop (one strong store of a shared object per
 // iteration: a retain of it and a release of the previous value) and an allocation loop (one
 // TypesA allocated under a tag and freed per iteration), best of five rounds each.
 nonisolated(unsafe) var costSink: TypesA? = nil
@@ -72,8 +72,10 @@ func measureTypesCost() {
         }
         return best
     }
-    let retainRelease = best(20_000_000) { storeShared(objects[$0 & 15]) }
-    let allocation = best(5_000_000) { _ in allocateOne() }
+    // TYPES_COST_DIVISOR=N runs 1/N of the iterations (for callgrind).
+    let divisor = max(1, Int(getenv("TYPES_COST_DIVISOR").map { String(cString: $0) } ?? "1") ?? 1)
+    let retainRelease = best(20_000_000 / divisor) { storeShared(objects[$0 & 15]) }
+    let allocation = best(5_000_000 / divisor) { _ in allocateOne() }
     let setting = getenv("ALLOCTAG_SWIFT_TYPES").map { String(cString: $0) } ?? "default"
     print("types cost (ALLOCTAG_SWIFT_TYPES=\(setting)): retain+release \(retainRelease) ns, allocation+free \(allocation) ns")
 }

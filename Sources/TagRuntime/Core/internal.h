@@ -135,8 +135,12 @@ struct alloc_tag_thread {
 	 * allocation larger than what is left samples.  Plain (only this thread touches it) and
 	 * unsigned, so the hot path is a `sub` and a branch on its borrow. */
 	uint64_t peak_countdown;
-	/* swift_types.c's per-thread counters, by type slot; NULL until used. */
+	/* swift_types.c's per-thread counters, by type slot; NULL until used.  The last (site,
+	 * type) this thread recorded and its slot, so a loop allocating one type at one site skips
+	 * the table's lookups. */
 	struct alloc_tag_type_cell *type_chunk[TYPE_CHUNKS];
+	const void *type_last_metadata;
+	uint32_t type_last_index, type_last_slot;
 };
 
 extern __thread struct alloc_tag_thread *alloc_tag_self ALLOC_TAG_IE;
@@ -180,7 +184,7 @@ static inline __attribute__((always_inline)) void alloc_tag_count(uint32_t index
  * with the thread list locked. */
 ALLOC_TAG_HIDDEN void alloc_tag_visit_threads(void (*visit)(struct alloc_tag_thread *t, void *arg), void *arg);
 
-/* swift_types.c: the hook or forwarding set up from the constructor (Swift present only); a
+/* swift_types.c: the forwarding resolved from the constructor (Swift present only); a
  * thread's type counters folded (thread list locked) and then unmapped as it exits. */
 ALLOC_TAG_HIDDEN void alloc_tag_types_setup(void);
 ALLOC_TAG_HIDDEN void alloc_tag_types_fold(struct alloc_tag_thread *self);
@@ -236,12 +240,8 @@ struct alloc_tag_config {
 	int64_t peak_interval;     /* bytes per thread between peak samples; 0: at reports only */
 	char source_root[4096];    /* cut from absolute tag file names ("/.../", ending in /) */
 	int source_root_set;       /* ALLOCTAG_SOURCE_ROOT given (an empty root: names as compiled) */
-	int swift_types;           /* ALLOC_TAG_SWIFT_TYPES_*: where class types are recorded */
+	int swift_types;           /* 1: Swift class types recorded per site (swift_types.c), 0: not */
 };
-/* ALLOCTAG_SWIFT_TYPES: 0, 1 (the program's own swift_allocObject calls), all (Instruments' hook). */
-#define ALLOC_TAG_SWIFT_TYPES_OFF 0
-#define ALLOC_TAG_SWIFT_TYPES_CALLS 1
-#define ALLOC_TAG_SWIFT_TYPES_ALL 2
 extern struct alloc_tag_config alloc_tag_config ALLOC_TAG_HIDDEN;
 ALLOC_TAG_HIDDEN void alloc_tag_read_settings(void);
 /* A tag's file name as reports print it: ALLOCTAG_SOURCE_ROOT (or a SwiftPM package's root)

@@ -2,20 +2,24 @@
  * swift_types.c - which Swift class types each site allocated (swift_allocObject's metadata),
  * for the extended report's "+ type" lines (extended.c); the v2.0 report never shows them.
  *
- * Where the metadata is seen (ALLOCTAG_SWIFT_TYPES, settings.c):
- * - 1 (default): this file defines swift_allocObject (weak, C calling convention, as the Swift
- *   runtime declares it), so every call that binds to the runtime's definition instead of
- *   libswiftCore's is seen: the code of the executable that links CAllocTag (SwiftPM links every
- *   module of the package and its dependencies into it: classes, closure contexts, specialized
- *   array and dictionary storage) and, when the runtime is libTagRuntimePreload.so or the
- *   executable exports the symbol, other libraries' calls through their PLT (Foundation).  Not
- *   seen: libswiftCore's own calls (direct calls inside that library: unspecialized generic
- *   stdlib code, swift_allocBox).  No cost anywhere else: retain and release are untouched.
- * - all: also installs the hook Instruments uses (libswiftCore's `_swift_allocObject` function
- *   pointer), which sees every call, libswiftCore's own included; but once the pointer differs
- *   from its default, libswiftCore 6.x sets its swizzling flag itself and every swift_retain
- *   and swift_release becomes an indirect call (docs/performance.md has the measured cost).
- * - 0: nothing recorded (the interposed swift_allocObject only forwards).
+ * Where the metadata is seen: this file defines swift_allocObject (weak, C calling convention,
+ * as the Swift runtime declares it), so every call that binds to the runtime's definition
+ * instead of libswiftCore's is seen: the code of the executable that links CAllocTag (SwiftPM
+ * links every module of the package and its dependencies into it: classes, closure contexts,
+ * specialized array and dictionary storage) and, when the runtime is libTagRuntimePreload.so or
+ * the executable exports the symbol (SwiftPM's do), other libraries' calls through their PLT
+ * (Foundation).  Not seen: libswiftCore's own calls (direct calls inside that library:
+ * unspecialized generic stdlib code, swift_allocBox).  No cost anywhere else: retain and
+ * release are untouched.  ALLOCTAG_SWIFT_TYPES=0 (settings.c) leaves it forwarding only.
+ *
+ * Not used: the hook Instruments uses (libswiftCore's `_swift_allocObject` function pointer),
+ * which would see libswiftCore's own calls too.  In Swift 6.3.1 on Linux, once that pointer
+ * differs from its default, swift_allocObject sets the swizzling flag itself, and from then on
+ * every swift_retain/swift_release goes through an adapter that masks the object pointer
+ * (& 0x00fffffffffffff8) before the indirect call: a value whose high bits mark it as not a
+ * native object (a String's bridge object) is then dereferenced and the program crashes
+ * (seen on the probe's --types-cost); besides, retains and releases cost about a third more
+ * (docs/performance.md, Tests/SwiftTypes/hook-cost.swift).
  *
  * Invariants:
  * - Swift is looked up at run time and absent means off: swift_getTypeName is a weak
@@ -65,8 +69,6 @@ typedef void *(*alloc_object_fn)(const void *metadata, size_t size, size_t align
 
 /* libswiftCore's swift_allocObject (what the interposed one forwards to). */
 static alloc_object_fn next_alloc_object;
-/* `all`: the hook pointer's value before ours (libswiftCore's implementation). */
-static alloc_object_fn hooked_alloc_object;
 
 /* ---- The table ------------------------------------------------------------------------ */
 
@@ -186,38 +188,61 @@ static uint32_t current_site(void)
 	return index != 0 ? index : codetag_register_one(&tag->ct);
 }
 
+/* The slot of (index, metadata): the site's entry claimed, the type's claimed or the site's
+ * other types; -1 when the site finds no entry. */
+static int find_slot(uint32_t index, const void *metadata)
+{
+	int site = find_site(index, 1);
+	if (site < 0)
+		return -1;
+	return site * (int)TYPE_SLOTS_PER_SITE + (int)find_type(&type_sites[site], metadata);
+}
+
 static void record(const void *metadata, size_t size)
 {
-	struct alloc_tag_thread *self;
-	int site;
+	struct alloc_tag_thread *self = alloc_tag_self;
+	uint32_t index;
+	int slot;
 
 	if (!load_relaxed(&alloc_tag_counting) || metadata == NULL)
 		return;
-	site = find_site(current_site(), 1);
-	if (site < 0) {
-		add_unrecorded(1, (int64_t)size);
+	index = current_site();
+	if (self == NULL || self->exited) {
+		slot = find_slot(index, metadata);
+		if (slot < 0)
+			add_unrecorded(1, (int64_t)size);
+		else
+			add_exited_type((uint32_t)slot, 1, (int64_t)size);
 		return;
 	}
-	uint32_t slot = (uint32_t)site * TYPE_SLOTS_PER_SITE + find_type(&type_sites[site], metadata);
-	self = alloc_tag_self;
-	if (self != NULL && !self->exited) {
-		struct alloc_tag_type_cell *c = self->type_chunk[slot >> TYPE_CHUNK_SHIFT];
-		if (c == NULL) {
-			c = new_type_chunk();
-			if (c != NULL)
-				__atomic_store_n(&self->type_chunk[slot >> TYPE_CHUNK_SHIFT], c, __ATOMIC_RELEASE);
-		}
-		if (c != NULL) {
-			c += slot & (TYPE_CHUNK_SIZE - 1);
-			store_relaxed(&c->calls, load_relaxed(&c->calls) + 1);
-			store_relaxed(&c->bytes, load_relaxed(&c->bytes) + (int64_t)size);
+	/* Index 0 is no site, so the zeroed cache never matches. */
+	if (self->type_last_index == index && self->type_last_metadata == metadata) {
+		slot = (int)self->type_last_slot;
+	} else {
+		slot = find_slot(index, metadata);
+		if (slot < 0) {
+			add_unrecorded(1, (int64_t)size);
 			return;
 		}
+		self->type_last_index = index;
+		self->type_last_metadata = metadata;
+		self->type_last_slot = (uint32_t)slot;
 	}
-	add_exited_type(slot, 1, (int64_t)size);
+	struct alloc_tag_type_cell *c = self->type_chunk[(uint32_t)slot >> TYPE_CHUNK_SHIFT];
+	if (unlikely(c == NULL)) {
+		c = new_type_chunk();
+		if (c == NULL) {
+			add_exited_type((uint32_t)slot, 1, (int64_t)size);
+			return;
+		}
+		__atomic_store_n(&self->type_chunk[(uint32_t)slot >> TYPE_CHUNK_SHIFT], c, __ATOMIC_RELEASE);
+	}
+	c += (uint32_t)slot & (TYPE_CHUNK_SIZE - 1);
+	store_relaxed(&c->calls, load_relaxed(&c->calls) + 1);
+	store_relaxed(&c->bytes, load_relaxed(&c->bytes) + (int64_t)size);
 }
 
-/* ---- The two ways in ------------------------------------------------------------------ */
+/* ---- The way in ----------------------------------------------------------------------- */
 
 static alloc_object_fn resolve_next(void)
 {
@@ -234,41 +259,23 @@ static alloc_object_fn resolve_next(void)
 }
 
 /* Weak: a program that links the Swift runtime statically keeps the runtime's own (and gets
- * no types).  Under `all`, the hook below records instead, so nothing is counted twice. */
+ * no types). */
 __attribute__((weak, visibility("default"))) void *swift_allocObject(const void *metadata, size_t size,
 								      size_t align_mask)
 {
 	alloc_object_fn next = __atomic_load_n(&next_alloc_object, __ATOMIC_ACQUIRE);
 	void *object = (next != NULL ? next : resolve_next())(metadata, size, align_mask);
 
-	if (alloc_tag_config.swift_types == ALLOC_TAG_SWIFT_TYPES_CALLS)
+	if (alloc_tag_config.swift_types)
 		record(metadata, size);
 	return object;
 }
 
-static void *hooked_swift_alloc_object(const void *metadata, size_t size, size_t align_mask)
-{
-	void *object = hooked_alloc_object(metadata, size, align_mask);
-	record(metadata, size);
-	return object;
-}
-
+/* Resolves the forwarding early (constructor), when Swift is there: a failed dlsym would malloc. */
 void alloc_tag_types_setup(void)
 {
-	if (&swift_getTypeName == NULL || alloc_tag_config.swift_types == ALLOC_TAG_SWIFT_TYPES_OFF)
-		return;
-	resolve_next();
-	if (alloc_tag_config.swift_types != ALLOC_TAG_SWIFT_TYPES_ALL)
-		return;
-	alloc_object_fn *hook = (alloc_object_fn *)dlsym(RTLD_DEFAULT, "_swift_allocObject");
-	if (hook == NULL) {
-		alloc_tag_warn("ALLOCTAG_SWIFT_TYPES=all: this Swift runtime has no _swift_allocObject hook; "
-			       "recording the program's own swift_allocObject calls only");
-		alloc_tag_config.swift_types = ALLOC_TAG_SWIFT_TYPES_CALLS;
-		return;
-	}
-	hooked_alloc_object = *hook;
-	__atomic_store_n(hook, hooked_swift_alloc_object, __ATOMIC_RELEASE);
+	if (&swift_getTypeName != NULL && alloc_tag_config.swift_types)
+		resolve_next();
 }
 
 /* ---- Threads -------------------------------------------------------------------------- */

@@ -89,7 +89,7 @@ int alloc_tag_format_entry(char *buf, size_t size, const struct alloc_tag_entry 
  * instances first, the site's types past the first 8 summed as "<other types>" last:
  *   "+ type %10lli %14lli NAME\n"   instances and bytes ever allocated, the type's name
  * and, last, "# types not recorded: CALLS BYTES\n" when the runtime's table of sites was full.
- * ALLOCTAG_SWIFT_TYPES chooses which swift_allocObject calls are seen (README.md).
+ * Which swift_allocObject calls are seen, and ALLOCTAG_SWIFT_TYPES: README.md.
  * Written at exit to ALLOCTAG_REPORT_EXTENDED=PATH|-, and served by live inspection on
  * the abstract socket "alloctag.<pid>.<random>.ext" (inspect.c).  Returns 0 or -1 (errno); never uses malloc.
  */
