@@ -22,7 +22,13 @@ var typesBTag: AllocTagRecord = (0x3147_4154, 1, 102, 0,
 var typesManyTag: AllocTagRecord = (0x3147_4154, 1, 103, 0,
     { nil }, { StaticString("probe.typesMany").utf8Start }, { StaticString("Types.swift").utf8Start })
 
+@section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
+var typesThreadsTag: AllocTagRecord = (0x3147_4154, 1, 104, 0,
+    { nil }, { StaticString("probe.typesThreads").utf8Start }, { StaticString("Types.swift").utf8Start })
+
 nonisolated(unsafe) var typesKept: [AnyObject] = []
+/// What the threads of the scenario keep: one slot per thread, filled by that thread only.
+nonisolated(unsafe) var threadKept: [[TypesB]] = Array(repeating: [], count: 4)
 
 /// One instance under `tag`, kept; the array's storage is reserved beforehand, outside every
 /// tag, so the sites allocate nothing but the instances.
@@ -49,7 +55,21 @@ func runTypesScenario() {
     keepOne(&typesManyTag) { TypesBox<UInt64>(1) }
     keepOne(&typesManyTag) { TypesBox<String>("x") }
     keepOne(&typesManyTag) { TypesBox<Double>(1) }
-    print("types probe: \(typesKept.count) instances kept")
+    // Four threads, 25 TypesB each at one site, then they exit: their counts are folded into
+    // the exited threads' total before the report is written (100 instances, 3200 bytes).
+    var threads: [pthread_t] = []
+    for t in 0..<4 {
+        threadKept[t].reserveCapacity(25)
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { arg in
+            let t = Int(bitPattern: arg)
+            for _ in 0..<25 { threadKept[t].append(withAllocTag(&typesThreadsTag) { TypesB() }) }
+            return nil
+        }, UnsafeMutableRawPointer(bitPattern: t))
+        threads.append(thread)
+    }
+    for thread in threads { pthread_join(thread, nil) }
+    print("types probe: \(typesKept.count + threadKept.reduce(0) { $0 + $1.count }) instances kept")
 }
 
 // `tagruntime-swift-probe --types-cost`: what recording types costs, in a release build run

@@ -5,7 +5,8 @@
 #   - the probe (`tagruntime-swift-probe --types`, Tests/RuntimeSwiftProbe/Types.swift) in a
 #     debug and a release build: 37 TypesA at one site; 23 TypesB and 29 TypesBox<Int> at a
 #     second; ten TypesBox<T> at a third (eight named, two as "<other types>"), in the report
-#     written at exit, in the HTML and in a live read (--pid); ALLOCTAG_SWIFT_TYPES=0 records
+#     written at exit, in the HTML and in a live read (--pid); 4 threads' 100 TypesB, counted after
+#     the threads exited (folded totals); ALLOCTAG_SWIFT_TYPES=0 records
 #     nothing; the v2.0 report has no type line;
 #   - a C program: nothing changes (version 1, identical bytes whatever the setting, no warning);
 #   - a Swift program that does not link the runtime, under LD_PRELOAD: its instances are seen.
@@ -37,6 +38,7 @@ expected = {
                         [("Int8", 1), ("Int16", 2), ("Int32", 4), ("Int64", 8),
                          ("UInt8", 1), ("UInt16", 2), ("UInt32", 4), ("UInt64", 8)]]
                        + [("<other types>", 2, (16 + 16) + (16 + 8))],  # String, Double
+    "probe.typesThreads": [(m + "TypesB", 100, 100 * 32)],  # four threads, exited before the report
 }
 sites = {s["function"]: s for s in doc["sites"]}
 ok = True
@@ -88,7 +90,7 @@ for config in debug release; do
 	# The extended report's site lines end in the v2.0 report's lines, byte for byte.
 	grep 'func:probe.types' "$out/v2.txt" >"$out/v2-sites"
 	grep 'func:probe.types' "$out/ext.txt" | cut -c57- >"$out/ext-sites"
-	check "$config: extended site lines are the allocinfo lines (3 sites)" eval "cmp -s '$out/v2-sites' '$out/ext-sites' && [ \$(wc -l <'$out/v2-sites') = 3 ]"
+	check "$config: extended site lines are the allocinfo lines (4 sites)" eval "cmp -s '$out/v2-sites' '$out/ext-sites' && [ \$(wc -l <'$out/v2-sites') = 4 ]"
 	"$tagger" allocinfo "$out/ext.txt" --format html -o "$out/ext.html"
 	python3 -c 'import json, re, sys
 page = open(sys.argv[1]).read()
