@@ -9,6 +9,8 @@
 #     the threads exited (folded totals); ALLOCTAG_SWIFT_TYPES=0 records
 #     nothing; the v2.0 report has no type line;
 #   - a C program: nothing changes (version 1, identical bytes whatever the setting, no warning);
+#   - 5000 sites through a stand-in for libswiftCore (fake_swift.c, table_full.c): the table
+#     full, every instance on a type line or "not recorded"; a site's 12 types, exact;
 #   - a Swift program that does not link the runtime, under LD_PRELOAD: its instances are seen.
 # Needs the debug tagger (Tests/run-all builds it first); builds the probe in debug and release.
 set -u
@@ -135,6 +137,33 @@ if gcc -O2 -D_GNU_SOURCE -I "$core/include" Tests/SwiftTypes/sites.c "$core"/*.c
 else
 	cat "$tmp/cc.err"
 	fail "C program build"
+fi
+
+# The table's bounds at scale, through a stand-in for libswiftCore (fake_swift.c): 5000 sites
+# from two threads, more than the table's 4096: every instance is on a type line or counted as
+# not recorded; and a site's types past 8 are its "<other types>".
+if gcc -O2 -shared -fPIC Tests/SwiftTypes/fake_swift.c -o "$tmp/libfakeswift.so" 2>"$tmp/cc.err" &&
+	gcc -O2 -D_GNU_SOURCE -I "$core/include" Tests/SwiftTypes/table_full.c "$core"/*.c -o "$tmp/table_full" \
+		-Wl,--no-as-needed -L"$tmp" -lfakeswift -Wl,-rpath,"$tmp" -lpthread 2>>"$tmp/cc.err"; then
+	"$tmp/table_full" >"$tmp/full.txt"
+	check "table full: the report was written" test $? = 0
+	"$tagger" allocinfo "$tmp/full.txt" --format json -o "$tmp/full.json"
+	check "table full: 5000 instances = recorded + not recorded, 24 bytes each; the 12-type site exact" python3 -c 'import json, sys
+doc = json.load(open(sys.argv[1]))
+sites = {s["function"]: s for s in doc["sites"]}
+recorded = sites["site"]["types"]  # the 5000 tags share one file:line, merged into one site
+lost = doc["types_not_recorded"]
+ok = (len(recorded) == 1 and recorded[0]["name"] == "Fake.A" and lost is not None and lost["instances"] > 0
+      and recorded[0]["instances"] + lost["instances"] == 5000 and recorded[0]["instances"] <= 4095
+      and recorded[0]["bytes"] == 24 * recorded[0]["instances"] and lost["bytes"] == 24 * lost["instances"])
+many = [(t["name"], t["instances"], t["bytes"]) for t in sites["main"]["types"]]
+want = [("T%d" % i, i + 1, 16 * (i + 1)) for i in range(7, -1, -1)] + [("<other types>", 42, 42 * 16)]
+if many != want: print("  12-type site:", many)
+print("  recorded %d, not recorded %s" % (recorded[0]["instances"] if recorded else 0, lost))
+sys.exit(0 if ok and many == want else 1)' "$tmp/full.json"
+else
+	cat "$tmp/cc.err"
+	fail "table_full build"
 fi
 
 # A Swift program that does not link the runtime: LD_PRELOAD's swift_allocObject sees its calls.
