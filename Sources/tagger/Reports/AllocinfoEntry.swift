@@ -109,11 +109,13 @@ public struct AllocinfoEntry: Hashable, Sendable {
     public var accurate: Bool
     /// Cumulative counts and peaks: only in an extended report, nil in a v2.0 one.
     public var history: AllocinfoHistory?
-    /// The Swift class types allocated here (extended report version 2; empty otherwise).
-    public var types: [AllocinfoTypeCount]
+    /// The Swift class types allocated here: from an extended report a list (empty for a site
+    /// that allocated none, every site of a version 1 report); nil when not known (a v2.0
+    /// report, or entries built from the runtime's Swift API, which carries no types).
+    public var types: [AllocinfoTypeCount]?
 
     public init(site: AllocSiteKey, bytes: Int64, calls: Int64, accurate: Bool = true, history: AllocinfoHistory? = nil,
-                types: [AllocinfoTypeCount] = []) {
+                types: [AllocinfoTypeCount]? = nil) {
         self.site = site
         self.bytes = bytes
         self.calls = calls

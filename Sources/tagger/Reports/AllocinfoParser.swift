@@ -109,7 +109,7 @@ enum AllocinfoParser {
                 guard !entries.isEmpty else {
                     throw fail(lineNumber, 1, "a '+ type' line must follow the line of the site that allocated it")
                 }
-                entries[entries.count - 1].types.append(
+                entries[entries.count - 1].types!.append(
                     try parseTypeCounts(line, from: typeLinePrefix.count, lineNumber: lineNumber, named: true, fail: fail))
                 continue
             }
@@ -128,6 +128,7 @@ enum AllocinfoParser {
             var entry = try parseEntry(Array(line[rest...]), lineNumber: lineNumber) { line, column, message in
                 fail(line, column + rest, message)
             }
+            entry.types = []
             entry.history = AllocinfoHistory(peakBytes: values[0], totalBytes: values[1], totalCalls: values[2], bytesAtPeak: values[3])
             entries.append(entry)
         }

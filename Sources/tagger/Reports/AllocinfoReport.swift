@@ -51,7 +51,7 @@ public struct AllocinfoReport: Hashable, Sendable {
                 result[i].calls &+= entry.calls
                 result[i].accurate = result[i].accurate && entry.accurate
                 if let mine = result[i].history, let other = entry.history { result[i].history = mine.adding(other) }
-                if !entry.types.isEmpty { result[i].types = AllocinfoTypeCount.merging(result[i].types, entry.types) }
+                if let other = entry.types { result[i].types = AllocinfoTypeCount.merging(result[i].types ?? [], other) }
             } else {
                 index[entry.site] = result.count
                 result.append(entry)

@@ -14,8 +14,8 @@ public struct AllocinfoSeries: Hashable, Sendable, SiteRowTable {
         public var totalBytes: [Int64?]
         public var totalCalls: [Int64?]
         public var peakBytes: [Int64?]
-        /// The Swift class types of the last snapshot; nil when it was not an extended report
-        /// or the site was absent from it.
+        /// The Swift class types of the last snapshot; nil when not known there (not an extended
+        /// report) or the site was absent from it.
         public var lastTypes: [AllocinfoTypeCount]?
 
         public var lastBytes: Int64 { bytes.last ?? 0 }
@@ -44,7 +44,7 @@ public struct AllocinfoSeries: Hashable, Sendable, SiteRowTable {
                 row.totalCalls[i] = e.history?.totalCalls
                 row.peakBytes[i] = e.history?.peakBytes
                 row.accurate = row.accurate && e.accurate
-                if i == n - 1 { row.lastTypes = e.history == nil ? nil : e.types }
+                if i == n - 1 { row.lastTypes = e.types }
                 rowsBySite[e.site] = row
             }
         }

@@ -18,7 +18,7 @@ public enum JSONFormat {
         out += list(merged.entries.map { e in
             siteFields(e.site) + ", \"bytes\": \(e.bytes), \"calls\": \(e.calls)"
                 + ", \"peak_bytes\": \(int(e.history?.peakBytes)), \"total_bytes\": \(int(e.history?.totalBytes))"
-                + ", \"total_calls\": \(int(e.history?.totalCalls)), \"types\": \(types(e.history == nil ? nil : e.types))"
+                + ", \"total_calls\": \(int(e.history?.totalCalls)), \"types\": \(types(e.types))"
                 + ", \"accurate\": \(e.accurate)}"
         })
         return out + "]\n}\n"
@@ -76,7 +76,7 @@ public enum JSONFormat {
     private static func int(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
 
     /// `[{"name": ..., "instances": N, "bytes": N}, ...]`, or `null` when not known (not an
-    /// extended report).
+    /// extended report, or entries from the runtime's Swift API).
     private static func types(_ list: [AllocinfoTypeCount]?) -> String {
         guard let list else { return "null" }
         return "[" + list.map { "{\"name\": \(string($0.name)), \"instances\": \($0.instances), \"bytes\": \($0.bytes)}" }
