@@ -34,9 +34,10 @@ final class FoldedJSONTests: XCTestCase {
               "source": "new.allocinfo",
               "totals": {"bytes": 21504, "calls": 3},
               "peak": null,
+              "types_not_recorded": null,
               "sites": [
-                {"module": "libpng16", "file": "src/png.c", "line": 88, "function": "png_malloc_base", "bytes": 20480, "calls": 2, "peak_bytes": null, "total_bytes": null, "total_calls": null, "accurate": true},
-                {"module": "libpng16", "file": "src/png.c", "line": 95, "function": "png_create_struct", "bytes": 1024, "calls": 1, "peak_bytes": null, "total_bytes": null, "total_calls": null, "accurate": false}
+                {"module": "libpng16", "file": "src/png.c", "line": 88, "function": "png_malloc_base", "bytes": 20480, "calls": 2, "peak_bytes": null, "total_bytes": null, "total_calls": null, "types": null, "accurate": true},
+                {"module": "libpng16", "file": "src/png.c", "line": 95, "function": "png_create_struct", "bytes": 1024, "calls": 1, "peak_bytes": null, "total_bytes": null, "total_calls": null, "types": null, "accurate": false}
               ]
             }
 
@@ -52,6 +53,7 @@ final class FoldedJSONTests: XCTestCase {
               "source": "x",
               "totals": {"bytes": 0, "calls": 0},
               "peak": null,
+              "types_not_recorded": null,
               "sites": []
             }
 
@@ -90,8 +92,8 @@ final class FoldedJSONTests: XCTestCase {
               "snapshots": ["old.allocinfo", "new.allocinfo"],
               "totals": {"bytes": [1114112, 3178496], "calls": [528, 304]},
               "sites": [
-                {"module": null, "file": "Sources/App/Cache.swift", "line": 42, "function": "Cache.insert(_:)", "bytes": [1048576, 3145728], "calls": [16, 48], "peak_bytes": [null, null], "total_bytes": [null, null], "total_calls": [null, null], "accurate": true},
-                {"module": null, "file": "src/parse.c", "line": 120, "function": "parse_token", "bytes": [65536, 32768], "calls": [512, 256], "peak_bytes": [null, null], "total_bytes": [null, null], "total_calls": [null, null], "accurate": true}
+                {"module": null, "file": "Sources/App/Cache.swift", "line": 42, "function": "Cache.insert(_:)", "bytes": [1048576, 3145728], "calls": [16, 48], "peak_bytes": [null, null], "total_bytes": [null, null], "total_calls": [null, null], "types": null, "accurate": true},
+                {"module": null, "file": "src/parse.c", "line": 120, "function": "parse_token", "bytes": [65536, 32768], "calls": [512, 256], "peak_bytes": [null, null], "total_bytes": [null, null], "total_calls": [null, null], "types": null, "accurate": true}
               ]
             }
 

@@ -123,6 +123,15 @@ final class HTMLChromiumTests: XCTestCase {
         XCTAssertEqual(page.rows.last, ["peak.c:8", "b", "", "262144", "1", "524288", "786432", "2", "yes"])
     }
 
+    /// A Swift program's extended report adds the class types per site, most instances first.
+    func testSwiftTypesColumn() throws {
+        let page = try render(HTMLFormat.render(try Fixture.report("types.allocinfo")), fragment: "#filter=node")
+        XCTAssertEqual(page.headers.suffix(2), ["Swift types (instances)", "Accurate"])
+        XCTAssertEqual(page.rows, [["Sources/App/Tree.swift:12", "Tree.insert(_:)", "", "800", "16", "800", "900", "18",
+                                    "App.Node ×5, App.Box<Swift.Int> ×1, <other types> ×4", "yes"]],
+                       "the filter matches type names")
+    }
+
     /// Names that look like markup stay text, in the table and in the embedded data.
     func testMarkupInNamesIsText() throws {
         let report = AllocinfoReport(entries: [

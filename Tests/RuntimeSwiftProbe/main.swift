@@ -19,6 +19,21 @@ if CommandLine.arguments.dropFirst().first == "--scope-cost" {
     measureScopeCost()
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "--types-cost" {
+    measureTypesCost()
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "--types" {
+    runTypesScenario()
+    if CommandLine.arguments.dropFirst(2).first == "--serve" {
+        // Live inspection serves the same report until standard input closes.
+        try AllocProfiling.startInspection()
+        print("ready")
+        fflush(nil)  // every stream: stdout itself is not concurrency-safe to name
+        while readLine() != nil {}
+    }
+    exit(0)
+}
 
 nonisolated(unsafe) var passed = 0
 nonisolated(unsafe) var failed = 0

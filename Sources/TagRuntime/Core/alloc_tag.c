@@ -100,6 +100,7 @@ static void fold_thread(void *arg)
 			}
 		}
 	}
+	alloc_tag_types_fold(self);
 	*self->pprev = self->next;
 	if (self->next != NULL)
 		self->next->pprev = self->pprev;
@@ -110,6 +111,7 @@ static void fold_thread(void *arg)
 		if (self->chunk[ci] != NULL)
 			munmap(self->chunk[ci], CHUNK_BYTES);
 	}
+	alloc_tag_types_release(self);
 	munmap(self, sizeof(*self));
 }
 
@@ -207,6 +209,15 @@ void alloc_tag_sum_counters(struct alloc_tag_counters *out, uint32_t limit)
 	rt_unlock(&threads_mutex);
 }
 
+void alloc_tag_visit_threads(void (*visit)(struct alloc_tag_thread *t, void *arg), void *arg)
+{
+	rt_lock(&threads_mutex);
+	visit(NULL, arg);
+	for (struct alloc_tag_thread *t = threads; t != NULL; t = t->next)
+		visit(t, arg);
+	rt_unlock(&threads_mutex);
+}
+
 static void add_one(struct alloc_tag_counters *out, struct alloc_tag_thread *block, uint32_t index)
 {
 	struct alloc_tag_cell *c =
@@ -265,5 +276,6 @@ __attribute__((constructor(101))) static void alloc_tag_setup(void)
 {
 	alloc_tag_init();
 	alloc_tag_watch_exit();
+	alloc_tag_types_setup();
 	pthread_atfork(lock_for_fork, unlock_in_parent, unlock_in_child);
 }

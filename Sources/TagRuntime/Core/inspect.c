@@ -276,7 +276,9 @@ int alloc_tag_inspect_start(void)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
+	/* The extended report's buffers (about 30 KiB) and swift_getTypeName's demangler, which
+	 * recurses, run on this stack (swift_types.c). */
+	pthread_attr_setstacksize(&attr, 256 * 1024);
 	/* pthread_create's own allocations are the runtime's: on this line, not <untagged>. */
 	rc = alloc_hooks(pthread_create(&thread, &attr, inspect_thread, &setup));
 	pthread_attr_destroy(&attr);

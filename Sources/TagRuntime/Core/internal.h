@@ -98,6 +98,30 @@ struct alloc_tag_counters {
 	int64_t total_calls;
 };
 
+/* swift_types.c: which Swift class types each site allocated.  TYPE_SITES sites (a table
+ * claimed with compare-and-swap), TYPES_PER_SITE types each plus one "<other types>" slot;
+ * a slot's counters live per thread in chunks of TYPE_CHUNK_SIZE. */
+#define TYPE_SITES_SHIFT 12
+#define TYPE_SITES (1u << TYPE_SITES_SHIFT)
+#define TYPE_SITE_PROBES 64
+#define TYPES_PER_SITE 8
+#define TYPE_SLOTS_PER_SITE (TYPES_PER_SITE + 1)
+#define TYPE_SLOTS (TYPE_SITES * TYPE_SLOTS_PER_SITE)
+#define TYPE_CHUNK_SHIFT 10
+#define TYPE_CHUNK_SIZE (1u << TYPE_CHUNK_SHIFT)
+#define TYPE_CHUNKS ((TYPE_SLOTS + TYPE_CHUNK_SIZE - 1) / TYPE_CHUNK_SIZE)
+#define TYPE_CHUNK_BYTES (TYPE_CHUNK_SIZE * sizeof(struct alloc_tag_type_cell))
+/* A type line: "+ type " %10lli " " %14lli " " the name (cut at TYPE_NAME_MAX bytes + "...") "\n". */
+#define TYPE_NAME_MAX 1000
+#define TYPE_LINE_MAX (7 + 24 + 1 + 24 + 1 + TYPE_NAME_MAX + 3 + 1)
+#define TYPE_LINES_MAX (TYPE_SLOTS_PER_SITE * TYPE_LINE_MAX)
+
+/* Instances and bytes ever allocated: only grow, one writer per thread. */
+struct alloc_tag_type_cell {
+	int64_t calls;
+	int64_t bytes;
+};
+
 /* One per thread that ever allocated.  Only its thread writes the counters (relaxed
  * stores); chunk pointers are published with release stores and read with acquire.
  * A thread's free counters may exceed its own allocations (it frees what another thread
@@ -111,6 +135,12 @@ struct alloc_tag_thread {
 	 * allocation larger than what is left samples.  Plain (only this thread touches it) and
 	 * unsigned, so the hot path is a `sub` and a branch on its borrow. */
 	uint64_t peak_countdown;
+	/* swift_types.c's per-thread counters, by type slot; NULL until used.  The last (site,
+	 * type) this thread recorded and its slot, so a loop allocating one type at one site skips
+	 * the table's lookups. */
+	struct alloc_tag_type_cell *type_chunk[TYPE_CHUNKS];
+	const void *type_last_metadata;
+	uint32_t type_last_index, type_last_slot;
 };
 
 extern __thread struct alloc_tag_thread *alloc_tag_self ALLOC_TAG_IE;
@@ -149,6 +179,27 @@ static inline __attribute__((always_inline)) void alloc_tag_count(uint32_t index
 	}
 	alloc_tag_count_slow(index, bytes, which);
 }
+
+/* Calls visit(NULL, arg) (the exited threads' total) and visit(t, arg) for each live thread,
+ * with the thread list locked. */
+ALLOC_TAG_HIDDEN void alloc_tag_visit_threads(void (*visit)(struct alloc_tag_thread *t, void *arg), void *arg);
+
+/* swift_types.c: the forwarding resolved from the constructor (Swift present only); a
+ * thread's type counters folded (thread list locked) and then unmapped as it exits. */
+ALLOC_TAG_HIDDEN void alloc_tag_types_setup(void);
+ALLOC_TAG_HIDDEN void alloc_tag_types_fold(struct alloc_tag_thread *self);
+ALLOC_TAG_HIDDEN void alloc_tag_types_release(struct alloc_tag_thread *self);
+/* Every type slot summed, in mmap'd memory; NULL when no type was ever recorded (a C
+ * program) or no memory could be had.  Freed with alloc_tag_types_free. */
+struct alloc_tag_type_sums {
+	struct alloc_tag_type_cell cells[TYPE_SLOTS];
+	int64_t unrecorded_calls, unrecorded_bytes;
+};
+ALLOC_TAG_HIDDEN struct alloc_tag_type_sums *alloc_tag_types_sum(void);
+ALLOC_TAG_HIDDEN void alloc_tag_types_free(struct alloc_tag_type_sums *s);
+/* The "+ type" lines of site index into out (size >= TYPE_LINES_MAX); returns their length. */
+ALLOC_TAG_HIDDEN size_t alloc_tag_types_lines(const struct alloc_tag_type_sums *s, uint32_t index, char *out,
+					      size_t size);
 
 /* Sums every thread's counters (and the exited total) into out[0 .. limit). */
 ALLOC_TAG_HIDDEN void alloc_tag_sum_counters(struct alloc_tag_counters *out, uint32_t limit);
@@ -189,6 +240,7 @@ struct alloc_tag_config {
 	int64_t peak_interval;     /* bytes per thread between peak samples; 0: at reports only */
 	char source_root[4096];    /* cut from absolute tag file names ("/.../", ending in /) */
 	int source_root_set;       /* ALLOCTAG_SOURCE_ROOT given (an empty root: names as compiled) */
+	int swift_types;           /* 1: Swift class types recorded per site (swift_types.c), 0: not */
 };
 extern struct alloc_tag_config alloc_tag_config ALLOC_TAG_HIDDEN;
 ALLOC_TAG_HIDDEN void alloc_tag_read_settings(void);
@@ -306,9 +358,13 @@ ALLOC_TAG_HIDDEN struct alloc_tag_counters *alloc_tag_sum_all(uint32_t *limit, s
  * line writer of the v2.0 report and the extended report: buffered, no line limit, no malloc. */
 #define ALLOC_TAG_LINE_PREFIX_MAX 128
 typedef size_t (*alloc_tag_line_prefix)(const struct alloc_tag_entry *e, char *out);
+/* Lines that follow a site's line (the extended report's "+ type" lines): at most
+ * TYPE_LINES_MAX bytes into out; returns their length. */
+typedef size_t (*alloc_tag_line_after)(uint32_t index, char *out, size_t size, const void *arg);
 ALLOC_TAG_HIDDEN int alloc_tag_write_report(int fd, const char *header, size_t header_len,
 					    const struct alloc_tag_counters *sums, uint32_t limit,
-					    alloc_tag_line_prefix prefix);
+					    alloc_tag_line_prefix prefix, alloc_tag_line_after after,
+					    const void *after_arg);
 
 /* Writes every piece, retrying partial writes and EINTR; 0 or -1 (errno).  Advances iov. */
 struct iovec;

@@ -61,6 +61,7 @@ static void put_int(struct out *o, long long value, int is_signed, int width)
  * strings by pointer (never copied, never cut), the numbers formatted into *t.  No stdio:
  * this also runs from the out-of-memory path and for every line of large reports. */
 #define ENTRY_PIECES 9
+_Static_assert(TYPE_LINES_MAX < 16384, "a site's type lines fit the report's buffer");
 struct entry_text {
 	char counts[48]; /* "%12lli %8llu " */
 	char lineno[16]; /* ":%u" */
@@ -263,9 +264,11 @@ int alloc_tag_write_entry(int fd, const char *prefix, const struct alloc_tag_ent
 /* Lines are gathered in a buffer and written in large writes; a line longer than the
  * buffer is written whole from its pieces (there is no line limit). */
 int alloc_tag_write_report(int fd, const char *header, size_t header_len,
-			   const struct alloc_tag_counters *sums, uint32_t limit, alloc_tag_line_prefix prefix)
+			   const struct alloc_tag_counters *sums, uint32_t limit, alloc_tag_line_prefix prefix,
+			   alloc_tag_line_after after, const void *after_arg)
 {
 	char buf[16384];
+	char following[TYPE_LINES_MAX];
 	size_t used = 0;
 	int rc = 0;
 
@@ -280,13 +283,18 @@ int alloc_tag_write_report(int fd, const char *header, size_t header_len,
 		struct alloc_tag_entry e;
 		struct entry_text t;
 		char before[ALLOC_TAG_LINE_PREFIX_MAX];
-		struct iovec iov[ENTRY_PIECES + 2];
+		struct iovec iov[ENTRY_PIECES + 3];
 		int n = 0;
 		if (!alloc_tag_entry_at(i, &sums[i], &e))
 			continue;
 		if (prefix != NULL)
 			iov[1 + n++] = (struct iovec){ before, prefix(&e, before) };
 		n += entry_pieces(&e, &t, iov + 1 + n);
+		if (after != NULL) {
+			size_t more = after(i, following, sizeof(following), after_arg);
+			if (more > 0)
+				iov[1 + n++] = (struct iovec){ following, more };
+		}
 		size_t len = pieces_length(iov + 1, n);
 		if (used + len > sizeof(buf)) {
 			iov[0] = (struct iovec){ buf, used };
@@ -318,7 +326,7 @@ int alloc_tag_report_fd(int fd)
 	if (sums == NULL)
 		return -1;
 	int rc = alloc_tag_write_report(fd, ALLOC_TAG_REPORT_HEADER, sizeof(ALLOC_TAG_REPORT_HEADER) - 1,
-					sums, limit, NULL);
+					sums, limit, NULL, NULL, NULL);
 	munmap(sums, mapped);
 	return rc;
 }

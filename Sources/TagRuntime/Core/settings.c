@@ -11,6 +11,7 @@
  *   ALLOCTAG_PEAK_INTERVAL N (bytes, default 1048576; 0: at reports only)   peak sampling
  *   ALLOCTAG_SOURCE_ROOT /ABS/DIR|none   cut from absolute file names in reports (default:
  *                       a SwiftPM-built program's package root, the directory above .build/)
+ *   ALLOCTAG_SWIFT_TYPES 1|on (default) or 0|off   Swift class types per site (swift_types.c)
  *
  * Invariants:
  * - Read once, by the first allocation or the first constructor, whichever comes first;
@@ -47,6 +48,7 @@ struct alloc_tag_config alloc_tag_config = {
 	.debug = ALLOC_TAG_DEBUG_BY_DEFAULT,
 	.inspect = 0,
 	.peak_interval = 1 << 20,
+	.swift_types = 1,
 };
 
 /* ---- Parsers: 0 and the value applied to *c, or -1 and *c unchanged ------------------ */
@@ -187,6 +189,20 @@ static int parse_source_root(const char *value, struct alloc_tag_config *c)
 	return 0;
 }
 
+/* Whether swift_allocObject records its type (swift_types.c); it forwards either way. */
+static int parse_swift_types(const char *value, struct alloc_tag_config *c)
+{
+	static const char *const off[] = { "0", "off" };
+	static const char *const on[] = { "1", "on" };
+	for (int i = 0; i < 2; i++) {
+		if (strcmp(value, off[i]) == 0 || strcmp(value, on[i]) == 0) {
+			c->swift_types = strcmp(value, on[i]) == 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 struct setting {
 	const char *name;
 	int (*parse)(const char *value, struct alloc_tag_config *c);
@@ -213,6 +229,7 @@ static const struct setting settings[] = {
 	  "expected bytes per thread between peak samples (a decimal count; 0: at reports only)", "1048576" },
 	{ "ALLOCTAG_SOURCE_ROOT", parse_source_root,
 	  "expected an absolute directory, shorter than 4095 bytes, or none", "a SwiftPM package's root" },
+	{ "ALLOCTAG_SWIFT_TYPES", parse_swift_types, "expected 1, on, 0 or off", "1" },
 };
 
 /* ---- The environment ------------------------------------------------------------------ */

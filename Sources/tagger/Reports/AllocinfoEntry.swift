@@ -63,6 +63,41 @@ public struct AllocinfoHistory: Hashable, Sendable {
     }
 }
 
+/// A Swift class type whose instances a site allocated, from the extended report's `+ type`
+/// lines (version 2): instances and bytes ever allocated there (`swift_allocObject`'s size).
+/// `name` is `<other types>` for the site's types past the runtime's bound (8 per site).
+public struct AllocinfoTypeCount: Hashable, Sendable {
+    public static let otherTypes = "<other types>"
+    public var name: String
+    public var instances: Int64
+    public var bytes: Int64
+
+    public init(name: String, instances: Int64, bytes: Int64) {
+        self.name = name
+        self.instances = instances
+        self.bytes = bytes
+    }
+
+    /// Two tags of one site: counts of the same name add; most instances first (ties: by name),
+    /// `<other types>` last, as the runtime orders them.
+    static func merging(_ a: [AllocinfoTypeCount], _ b: [AllocinfoTypeCount]) -> [AllocinfoTypeCount] {
+        var merged = a
+        for t in b {
+            if let i = merged.firstIndex(where: { $0.name == t.name }) {
+                merged[i].instances &+= t.instances
+                merged[i].bytes &+= t.bytes
+            } else {
+                merged.append(t)
+            }
+        }
+        return merged.sorted { x, y in
+            let xOther = x.name == otherTypes, yOther = y.name == otherTypes
+            if xOther != yOther { return yOther }
+            return (x.instances, y.name) > (y.instances, x.name)
+        }
+    }
+}
+
 /// One line of an allocinfo report: live bytes and live allocations of one tag.
 public struct AllocinfoEntry: Hashable, Sendable {
     public var site: AllocSiteKey
@@ -74,13 +109,19 @@ public struct AllocinfoEntry: Hashable, Sendable {
     public var accurate: Bool
     /// Cumulative counts and peaks: only in an extended report, nil in a v2.0 one.
     public var history: AllocinfoHistory?
+    /// The Swift class types allocated here: from an extended report a list (empty for a site
+    /// that allocated none, every site of a version 1 report); nil when not known (a v2.0
+    /// report, or entries built from the runtime's Swift API, which carries no types).
+    public var types: [AllocinfoTypeCount]?
 
-    public init(site: AllocSiteKey, bytes: Int64, calls: Int64, accurate: Bool = true, history: AllocinfoHistory? = nil) {
+    public init(site: AllocSiteKey, bytes: Int64, calls: Int64, accurate: Bool = true, history: AllocinfoHistory? = nil,
+                types: [AllocinfoTypeCount]? = nil) {
         self.site = site
         self.bytes = bytes
         self.calls = calls
         self.accurate = accurate
         self.history = history
+        self.types = types
     }
 
     /// The line exactly as /proc/allocinfo prints it, newline included:

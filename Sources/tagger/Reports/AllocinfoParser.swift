@@ -19,6 +19,10 @@ enum AllocinfoParser {
     static let versionPrefix = Array("allocinfo - version: ".utf8)
     static let columnsLine = Array("#     <size>  <calls> <tag info>".utf8)
     static let extendedVersionLine = Array("alloctag extended allocinfo - version: 1".utf8)
+    /// Version 2: version 1 plus the Swift class types of each site (`+ type` lines).
+    static let extendedTypesVersionLine = Array("alloctag extended allocinfo - version: 2".utf8)
+    static let typeLinePrefix = Array("+ type ".utf8)
+    static let typesNotRecordedPrefix = Array("# types not recorded: ".utf8)
     static let extendedColumnsLine = Array("#  <peak_size>   <total_size>  <total_calls> <size_at_peak>     <size>  <calls> <tag info>".utf8)
     static let funcMarker = Array(" func:".utf8)
     static let inaccurateSuffix = Array(" accurate:no".utf8)
@@ -37,7 +41,9 @@ enum AllocinfoParser {
         if first.last == UInt8(ascii: "\r") {
             throw fail(1, first.count, "line ends in a carriage return; allocinfo lines end in '\\n' only (convert CRLF line endings)")
         }
-        if Array(first) == extendedVersionLine { return try parseExtended(lines, source: source, fail: fail) }
+        if Array(first) == extendedVersionLine || Array(first) == extendedTypesVersionLine {
+            return try parseExtended(lines, source: source, types: Array(first) == extendedTypesVersionLine, fail: fail)
+        }
         guard Array(first) == versionLine else {
             if first.starts(with: versionPrefix) {
                 let version = String(decoding: first.dropFirst(versionPrefix.count), as: UTF8.self)
@@ -59,9 +65,11 @@ enum AllocinfoParser {
 
     /// The runtime's extended report (alloc_tag.h): `# peak: N interval: I`, the columns, then
     /// per tag `%12lli %14lli %13llu %13lli ` (peak, total bytes, total calls, bytes at the
-    /// process's peak) followed by the tag's allocinfo line exactly.
+    /// process's peak) followed by the tag's allocinfo line exactly. Version 2 (`types`) adds,
+    /// after a tag's line, `+ type %10lli %14lli NAME` per Swift class type (instances, bytes,
+    /// name) and, as the last line, `# types not recorded: INSTANCES BYTES`.
     private static func parseExtended(
-        _ lines: [ArraySlice<UInt8>], source: String, fail: (Int, Int, String) -> AllocinfoParseError
+        _ lines: [ArraySlice<UInt8>], source: String, types: Bool, fail: (Int, Int, String) -> AllocinfoParseError
     ) throws(AllocinfoParseError) -> AllocinfoReport {
         let peakPrefix = Array("# peak: ".utf8), intervalMarker = Array(" interval: ".utf8)
         guard lines.count >= 2, lines[1].starts(with: peakPrefix) else {
@@ -83,8 +91,28 @@ enum AllocinfoParser {
         var entries: [AllocinfoEntry] = []
         entries.reserveCapacity(lines.count - 3)
         let names = ["peak size", "total size", "total allocation count", "size at the process's peak"]
+        var notRecorded: AllocinfoTypeCount?
         for (offset, slice) in lines.enumerated().dropFirst(3) {
             let line = Array(slice), lineNumber = offset + 1
+            if notRecorded != nil {
+                throw fail(lineNumber, 1, "expected nothing after the '# types not recorded:' line")
+            }
+            if line.starts(with: typeLinePrefix) || line.starts(with: typesNotRecordedPrefix) {
+                guard types else {
+                    throw fail(lineNumber, 1, "Swift type lines need the extended report's version 2 header")
+                }
+                if line.starts(with: typesNotRecordedPrefix) {
+                    notRecorded = try parseTypeCounts(line, from: typesNotRecordedPrefix.count, lineNumber: lineNumber,
+                                                      named: false, fail: fail)
+                    continue
+                }
+                guard !entries.isEmpty else {
+                    throw fail(lineNumber, 1, "a '+ type' line must follow the line of the site that allocated it")
+                }
+                entries[entries.count - 1].types!.append(
+                    try parseTypeCounts(line, from: typeLinePrefix.count, lineNumber: lineNumber, named: true, fail: fail))
+                continue
+            }
             var values: [Int64] = []
             var j = 0
             for name in names {
@@ -100,10 +128,37 @@ enum AllocinfoParser {
             var entry = try parseEntry(Array(line[rest...]), lineNumber: lineNumber) { line, column, message in
                 fail(line, column + rest, message)
             }
+            entry.types = []
             entry.history = AllocinfoHistory(peakBytes: values[0], totalBytes: values[1], totalCalls: values[2], bytesAtPeak: values[3])
             entries.append(entry)
         }
-        return AllocinfoReport(entries: entries, source: source, peak: AllocinfoPeak(bytes: peakBytes, interval: interval))
+        return AllocinfoReport(entries: entries, source: source, peak: AllocinfoPeak(bytes: peakBytes, interval: interval),
+                               typesNotRecorded: notRecorded)
+    }
+
+    /// `INSTANCES BYTES NAME` (a type line, `named`) or `INSTANCES BYTES` from `start`; the
+    /// numbers may be padded, the name is the rest of the line after one space.
+    private static func parseTypeCounts(
+        _ line: [UInt8], from start: Int, lineNumber: Int, named: Bool, fail: (Int, Int, String) -> AllocinfoParseError
+    ) throws(AllocinfoParseError) -> AllocinfoTypeCount {
+        var i = start, values: [Int64] = []
+        for what in ["instance count", "size in bytes"] {
+            while i < line.count, line[i] == UInt8(ascii: " ") { i += 1 }
+            let at = i
+            guard let value = readInteger(line, &i, allowMinus: false) else {
+                throw fail(lineNumber, at + 1, "expected the \(what) (a decimal integer)")
+            }
+            values.append(value)
+        }
+        guard named else {
+            guard i == line.count else { throw fail(lineNumber, i + 1, "expected the end of the line after the size") }
+            return AllocinfoTypeCount(name: "<not recorded>", instances: values[0], bytes: values[1])
+        }
+        guard i + 1 < line.count, line[i] == UInt8(ascii: " "),
+              let name = String(validating: line[(i + 1)...], as: UTF8.self) else {
+            throw fail(lineNumber, i + 1, "expected a space and the type's name (UTF-8) after the size")
+        }
+        return AllocinfoTypeCount(name: name, instances: values[0], bytes: values[1])
     }
 
     private static func parseEntry(

@@ -10,11 +10,16 @@ public struct AllocinfoReport: Hashable, Sendable {
     public var source: String
     /// The process's peak: only in an extended report (then every entry has a `history`).
     public var peak: AllocinfoPeak?
+    /// Swift class instances the runtime could not attribute to a site (its table of sites was
+    /// full): the extended report's `# types not recorded:` line; nil when absent.
+    public var typesNotRecorded: AllocinfoTypeCount?
 
-    public init(entries: [AllocinfoEntry], source: String = "<report>", peak: AllocinfoPeak? = nil) {
+    public init(entries: [AllocinfoEntry], source: String = "<report>", peak: AllocinfoPeak? = nil,
+                typesNotRecorded: AllocinfoTypeCount? = nil) {
         self.entries = entries
         self.source = source
         self.peak = peak
+        self.typesNotRecorded = typesNotRecorded
     }
 
     /// Parses allocinfo v2.0 text strictly; see `AllocinfoParser`.
@@ -46,12 +51,13 @@ public struct AllocinfoReport: Hashable, Sendable {
                 result[i].calls &+= entry.calls
                 result[i].accurate = result[i].accurate && entry.accurate
                 if let mine = result[i].history, let other = entry.history { result[i].history = mine.adding(other) }
+                if let other = entry.types { result[i].types = AllocinfoTypeCount.merging(result[i].types ?? [], other) }
             } else {
                 index[entry.site] = result.count
                 result.append(entry)
             }
         }
-        return AllocinfoReport(entries: result, source: source, peak: peak)
+        return AllocinfoReport(entries: result, source: source, peak: peak, typesNotRecorded: typesNotRecorded)
     }
 
     /// The sites that held memory when the process's live total was highest, most first.

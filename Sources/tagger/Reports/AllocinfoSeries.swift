@@ -14,6 +14,9 @@ public struct AllocinfoSeries: Hashable, Sendable, SiteRowTable {
         public var totalBytes: [Int64?]
         public var totalCalls: [Int64?]
         public var peakBytes: [Int64?]
+        /// The Swift class types of the last snapshot; nil when not known there (not an extended
+        /// report) or the site was absent from it.
+        public var lastTypes: [AllocinfoTypeCount]?
 
         public var lastBytes: Int64 { bytes.last ?? 0 }
         public var lastCalls: Int64 { calls.last ?? 0 }
@@ -34,13 +37,14 @@ public struct AllocinfoSeries: Hashable, Sendable, SiteRowTable {
                 let none = [Int64?](repeating: nil, count: n)
                 var row = rowsBySite[e.site]
                     ?? Row(site: e.site, bytes: Array(repeating: 0, count: n), calls: Array(repeating: 0, count: n), accurate: true,
-                           totalBytes: none, totalCalls: none, peakBytes: none)
+                           totalBytes: none, totalCalls: none, peakBytes: none, lastTypes: nil)
                 row.bytes[i] = e.bytes
                 row.calls[i] = e.calls
                 row.totalBytes[i] = e.history?.totalBytes
                 row.totalCalls[i] = e.history?.totalCalls
                 row.peakBytes[i] = e.history?.peakBytes
                 row.accurate = row.accurate && e.accurate
+                if i == n - 1 { row.lastTypes = e.types }
                 rowsBySite[e.site] = row
             }
         }

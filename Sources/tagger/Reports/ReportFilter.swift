@@ -34,7 +34,7 @@ public enum ReportSort: String, CaseIterable, Sendable {
 extension AllocinfoReport {
     public func filtered(_ filter: ReportFilter) -> AllocinfoReport {
         guard !filter.isEmpty else { return self }
-        return AllocinfoReport(entries: entries.filter(filter.matches), source: source, peak: peak)
+        return AllocinfoReport(entries: entries.filter(filter.matches), source: source, peak: peak, typesNotRecorded: typesNotRecorded)
     }
 
     public func sorted(by key: ReportSort) -> AllocinfoReport {
@@ -44,12 +44,12 @@ extension AllocinfoReport {
             if x.site != y.site { return x.site < y.site }
             return a.offset < b.offset
         }
-        return AllocinfoReport(entries: ordered.map(\.element), source: source, peak: peak)
+        return AllocinfoReport(entries: ordered.map(\.element), source: source, peak: peak, typesNotRecorded: typesNotRecorded)
     }
 
     /// The first `n` entries (after sorting, when the caller sorted).
     public func prefix(_ n: Int) -> AllocinfoReport {
-        AllocinfoReport(entries: Array(entries.prefix(max(0, n))), source: source, peak: peak)
+        AllocinfoReport(entries: Array(entries.prefix(max(0, n))), source: source, peak: peak, typesNotRecorded: typesNotRecorded)
     }
 }
 

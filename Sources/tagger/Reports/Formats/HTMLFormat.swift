@@ -6,7 +6,8 @@
 /// `<script type="application/json" id="alloctag-data">`; the table is built from it by the
 /// page's script. The URL fragment sets the initial view, e.g. `page.html#sort=calls&dir=asc&filter=png`
 /// (shareable links; tests use it). Sort keys: `site`, `function`, `module`, `bytes`, `calls`,
-/// `growth`, `growthCalls`, `accurate`, and from an extended report `peak`, `totalBytes`, `totalCalls`.
+/// `growth`, `growthCalls`, `accurate`, and from an extended report `peak`, `totalBytes`, `totalCalls`
+/// and, from a Swift program's, `types` (the last snapshot's class types, most instances first).
 public enum HTMLFormat {
     public static func render(_ report: AllocinfoReport, title: String? = nil) -> String {
         render(AllocinfoSeries([report]), title: title)
@@ -90,6 +91,7 @@ public enum HTMLFormat {
         growth: s.bytes[n - 1] - s.bytes[0], growthCalls: s.calls[n - 1] - s.calls[0],
         peak: s.peak_bytes[n - 1], totalBytes: s.total_bytes[n - 1], totalCalls: s.total_calls[n - 1],
         accurate: s.accurate ? "yes" : "no",
+        types: (s.types || []).map(t => t.name + " \u00d7" + t.instances).join(", "),
       }));
       const columns = [
         ["site", "Site", false], ["function", "Function", false], ["module", "Module", false],
@@ -101,6 +103,8 @@ public enum HTMLFormat {
         columns.push(["peak", "Peak bytes", true], ["totalBytes", "Allocated bytes (total)", true],
                      ["totalCalls", "Allocations (total)", true]);
       }
+      // Swift class types per site (an extended report of a Swift program).
+      if (rows.some(r => r.types !== "")) columns.push(["types", "Swift types (instances)", false]);
       columns.push(["accurate", "Accurate", false]);
 
       const params = new URLSearchParams(location.hash.slice(1));
@@ -126,7 +130,7 @@ public enum HTMLFormat {
       function render() {
         const needle = filterBox.value.toLowerCase();
         const shown = rows.filter(r => needle === "" ||
-          (r.site + " " + r.function + " " + r.module).toLowerCase().includes(needle));
+          (r.site + " " + r.function + " " + r.module + " " + r.types).toLowerCase().includes(needle));
         shown.sort((a, b) => {
           const x = a[sortKey], y = b[sortKey];
           const order = x < y ? -1 : x > y ? 1 : 0;

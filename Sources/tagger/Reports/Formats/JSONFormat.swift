@@ -13,11 +13,13 @@ public enum JSONFormat {
         out += "  \"source\": \(string(merged.source)),\n"
         out += "  \"totals\": {\"bytes\": \(merged.totalBytes), \"calls\": \(merged.totalCalls)},\n"
         out += "  \"peak\": \(peak(merged)),\n"
+        out += "  \"types_not_recorded\": \(merged.typesNotRecorded.map { "{\"instances\": \($0.instances), \"bytes\": \($0.bytes)}" } ?? "null"),\n"
         out += "  \"sites\": ["
         out += list(merged.entries.map { e in
             siteFields(e.site) + ", \"bytes\": \(e.bytes), \"calls\": \(e.calls)"
                 + ", \"peak_bytes\": \(int(e.history?.peakBytes)), \"total_bytes\": \(int(e.history?.totalBytes))"
-                + ", \"total_calls\": \(int(e.history?.totalCalls)), \"accurate\": \(e.accurate)}"
+                + ", \"total_calls\": \(int(e.history?.totalCalls)), \"types\": \(types(e.types))"
+                + ", \"accurate\": \(e.accurate)}"
         })
         return out + "]\n}\n"
     }
@@ -46,7 +48,7 @@ public enum JSONFormat {
         out += list(series.rows.map { r in
             siteFields(r.site) + ", \"bytes\": \(ints(r.bytes)), \"calls\": \(ints(r.calls))"
                 + ", \"peak_bytes\": \(ints(r.peakBytes)), \"total_bytes\": \(ints(r.totalBytes)), \"total_calls\": \(ints(r.totalCalls))"
-                + ", \"accurate\": \(r.accurate)}"
+                + ", \"types\": \(types(r.lastTypes)), \"accurate\": \(r.accurate)}"
         })
         return out + "]\n}\n"
     }
@@ -72,6 +74,14 @@ public enum JSONFormat {
     }
 
     private static func int(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
+
+    /// `[{"name": ..., "instances": N, "bytes": N}, ...]`, or `null` when not known (not an
+    /// extended report, or entries from the runtime's Swift API).
+    private static func types(_ list: [AllocinfoTypeCount]?) -> String {
+        guard let list else { return "null" }
+        return "[" + list.map { "{\"name\": \(string($0.name)), \"instances\": \($0.instances), \"bytes\": \($0.bytes)}" }
+            .joined(separator: ", ") + "]"
+    }
 
     /// `{"bytes": N, "interval": N, "sites": [...]}` from an extended report, else `null`.
     private static func peak(_ report: AllocinfoReport) -> String {

@@ -84,11 +84,18 @@ int alloc_tag_format_entry(char *buf, size_t size, const struct alloc_tag_entry 
  *   # peak: <process live bytes at their highest> interval: <ALLOCTAG_PEAK_INTERVAL>
  *   #  <peak_size>   <total_size>  <total_calls> <size_at_peak>     <size>  <calls> <tag info>
  *   "%12lli %14lli %13llu %13lli " then the line exactly as allocinfo prints it
+ * In a Swift program (version 2; a report with no type line stays version 1): after a site's
+ * line, one line per Swift class type whose instances it allocated (swift_allocObject), most
+ * instances first, the site's types past the first 8 summed as "<other types>" last:
+ *   "+ type %10lli %14lli NAME\n"   instances and bytes ever allocated, the type's name
+ * and, last, "# types not recorded: CALLS BYTES\n" when the runtime's table of sites was full.
+ * Which swift_allocObject calls are seen, and ALLOCTAG_SWIFT_TYPES: README.md.
  * Written at exit to ALLOCTAG_REPORT_EXTENDED=PATH|-, and served by live inspection on
  * the abstract socket "alloctag.<pid>.<random>.ext" (inspect.c).  Returns 0 or -1 (errno); never uses malloc.
  */
 int alloc_tag_report_extended_fd(int fd);
 #define ALLOC_TAG_EXTENDED_HEADER "alloctag extended allocinfo - version: 1\n"
+#define ALLOC_TAG_EXTENDED_HEADER_TYPES "alloctag extended allocinfo - version: 2\n"
 #define ALLOC_TAG_EXTENDED_COLUMNS \
 	"#  <peak_size>   <total_size>  <total_calls> <size_at_peak>     <size>  <calls> <tag info>\n"
 
