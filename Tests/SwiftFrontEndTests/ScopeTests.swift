@@ -185,6 +185,84 @@ final class ScopeTests: XCTestCase {
             """, scopes: true)
     }
 
+    /// A task's body runs later, in a task of its own, where the creator's thread scope is not
+    /// current (a detached task inherits no task scope either): one expression gets a scope too,
+    /// its value returned. `async let` is awaited where its scope ends: a task scope.
+    func testTaskBodiesAreScopedEvenAsOneExpression() throws {
+        let names = try assertAnnotation("""
+            struct Starter {
+                func numbers(_ n: Int) -> Task<[Int], Never> {
+                    Task { Array(repeating: n, count: n) }
+                }
+                func detached(_ n: Int) -> Task<String, Never> {
+                    Task.detached(priority: .low) { "\\(n) items" }
+                }
+                func typed() -> Task<Void, Never> {
+                    Task<Void, Never>(priority: .high) { await work() }
+                }
+                func plain(_ items: [Int]) -> [Int] { items.map { $0 + 1 } }
+                func assign() { Task { self.items = makeItems() }; Task { total += count() } }
+                func later() {
+                    run {
+                        async let a = work()
+                        consume()
+                    }
+                }
+            }
+            """, """
+            import TagRuntime
+
+            struct Starter {
+                func numbers(_ n: Int) -> Task<[Int], Never> {
+                    let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }
+                    return Task { let __allocScope = AllocTagScope(&$T2); defer { __allocScope.end() }; return Array(repeating: n, count: n) }
+                }
+                func detached(_ n: Int) -> Task<String, Never> {
+                    let __allocScope = AllocTagScope(&$T3); defer { __allocScope.end() }
+                    return Task.detached(priority: .low) { let __allocScope = AllocTagScope(&$T4); defer { __allocScope.end() }; return "\\(n) items" }
+                }
+                func typed() -> Task<Void, Never> {
+                    let __allocScope = AllocTagScope(&$T5); defer { __allocScope.end() }
+                    return Task<Void, Never>(priority: .high) { let __allocScope = AllocTagTaskScope(&$T6); defer { __allocScope.end() }; return await work() }
+                }
+                func plain(_ items: [Int]) -> [Int] { let __allocScope = AllocTagScope(&$T7); defer { __allocScope.end() }; return items.map { $0 + 1 } }
+                func assign() { let __allocScope = AllocTagScope(&$T8); defer { __allocScope.end() }; Task { let __allocScope = AllocTagScope(&$T9); defer { __allocScope.end() }; self.items = makeItems() }; Task { let __allocScope = AllocTagScope(&$T10); defer { __allocScope.end() }; total += count() } }
+                func later() {
+                    let __allocScope = AllocTagScope(&$T11); defer { __allocScope.end() }
+                    run {
+                        let __allocScope = AllocTagTaskScope(&$T12); defer { __allocScope.end() }
+                        async let a = work()
+                        consume()
+                    }
+                }
+            }
+            """, scopes: true)
+        XCTAssertTrue(names["T2"]!.hasPrefix("allocTag_Pool_numbers_"))
+        XCTAssertTrue(names["T4"]!.hasPrefix("allocTag_Pool_detached_"))
+    }
+
+    /// `import TagRuntime` goes above the first declaration's doc comment, which stays attached
+    /// to the declaration; a header comment stays above the import.
+    func testImportGoesAboveTheFirstDocComment() throws {
+        try assertAnnotation("""
+            // Header comment.
+
+            /// A point.
+            final class P {
+                func make() -> [Int] { [1] }
+            }
+            """, """
+            // Header comment.
+
+            import TagRuntime
+
+            /// A point.
+            final class P {
+                func make() -> [Int] { let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }; return [1] }
+            }
+            """, scopes: true)
+    }
+
     /// Names the corpus test found spelled differently by the two front ends; assertAnnotation
     /// holds their scope records equal.
     func testScopeNamesAgreeOnCorpusConstructs() throws {

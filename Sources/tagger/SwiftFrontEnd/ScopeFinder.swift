@@ -24,7 +24,8 @@ struct BodyScope {
 
 /// Finds the bodies `annotate` scopes. Not scoped: bodies where nothing can allocate (no
 /// call, literal array or dictionary, interpolation or closure: trivial accessors among
-/// them), single-expression closures (their enclosing body's scope covers them), coroutine
+/// them), single-expression closures (their enclosing body's scope covers them; not a `Task { }`
+/// body, which runs later in a task of its own), coroutine
 /// accessors (`_read`, `_modify`), bodies inside `@inlinable`, `@_alwaysEmitIntoClient` and
 /// `@_transparent` declarations (they cannot name the module's internal tags), result-builder
 /// bodies, closures given to task groups (a task-local cannot be bound there), and any
@@ -82,16 +83,46 @@ final class ScopeFinder: SyntaxVisitor {
     }
 
     override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind {
-        guard node.statements.count >= 2, !hasMarker(Syntax(node.statements)) else { return .visitChildren }
+        // A task's body runs later in a task of its own, where the creator's thread scope is
+        // not current (and a detached task inherits no task scope): even one expression needs
+        // its own scope there, or its allocations are charged to whatever runs the task.
+        let taskBody = ScopeFinder.isTaskBody(node)
+        guard node.statements.count >= 2 || taskBody, !hasMarker(Syntax(node.statements)) else { return .visitChildren }
         if let call = node.parent?.as(FunctionCallExprSyntax.self) ?? node.parent?.parent?.parent?.as(FunctionCallExprSyntax.self),
            let name = call.calledExpression.as(DeclReferenceExprSyntax.self)?.baseName.text,
            name.hasPrefix("with") && name.hasSuffix("TaskGroup") || name == AllocatorNames.hook {
             return .visitChildren
         }
         let isAsync = node.signature?.effectSpecifiers?.asyncSpecifier != nil || containsAwait(node.statements)
+        // A task body's one expression is its value, unless it is an assignment (a Void).
+        let returnsValue = taskBody && !(node.statements.first.map { ScopeFinder.isAssignment($0.item) } ?? false)
         add(.closure, body: node.leftBrace, after: node.signature?.inKeyword ?? node.leftBrace, node.statements,
-            returnsValue: false, isAsync: isAsync)
+            returnsValue: returnsValue, isAsync: isAsync)
         return .visitChildren
+    }
+
+    /// `a = b`, `_ = f()`, `a += b` (the parser leaves operators unfolded in a sequence).
+    static func isAssignment(_ item: CodeBlockItemSyntax.Item) -> Bool {
+        guard let sequence = item.as(SequenceExprSyntax.self) else { return false }
+        return sequence.elements.contains { element in
+            if element.is(AssignmentExprSyntax.self) { return true }
+            guard let op = element.as(BinaryOperatorExprSyntax.self)?.operator.text else { return false }
+            return op.hasSuffix("=") && !["==", "!=", "<=", ">=", "===", "!=="].contains(op)
+        }
+    }
+
+    /// The operation of `Task { }`, `Task<T, E> { }`, `Task(priority:) { }` or
+    /// `Task.detached { }` (and `immediate`, `immediateDetached`), trailing or as an argument.
+    static func isTaskBody(_ node: ClosureExprSyntax) -> Bool {
+        guard let call = node.parent?.as(FunctionCallExprSyntax.self) ?? node.parent?.parent?.parent?.as(FunctionCallExprSyntax.self)
+        else { return false }
+        func isTask(_ expression: ExprSyntax) -> Bool {
+            let base = expression.as(GenericSpecializationExprSyntax.self)?.expression ?? expression
+            return base.as(DeclReferenceExprSyntax.self)?.baseName.text == "Task"
+        }
+        if isTask(call.calledExpression) { return true }
+        guard let member = call.calledExpression.as(MemberAccessExprSyntax.self), let base = member.base else { return false }
+        return isTask(base) && ["detached", "immediate", "immediateDetached"].contains(member.declName.baseName.text)
     }
 
     // MARK: Rules
@@ -200,6 +231,11 @@ final class ScopeFinder: SyntaxVisitor {
             var found = false
             override func visit(_ node: AwaitExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
             override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+            // `async let` is awaited implicitly where its scope ends, even with no `await` written.
+            override func visit(_ node: VariableDeclSyntax) -> SyntaxVisitorContinueKind {
+                if node.modifiers.contains(where: { $0.name.text == "async" }) { found = true }
+                return .visitChildren
+            }
             override func visit(_ node: ForStmtSyntax) -> SyntaxVisitorContinueKind {
                 if node.awaitKeyword != nil { found = true }
                 return .visitChildren

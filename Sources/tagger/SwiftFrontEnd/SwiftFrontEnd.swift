@@ -255,7 +255,19 @@ struct Context {
             return Edit(start: end, end: end, text: "\nimport TagRuntime", order: 3)
         }
         guard let first = tree.statements.first else { return nil }
-        let start = first.positionAfterSkippingLeadingTrivia.utf8Offset
+        // Before the first declaration's doc comment, which must stay attached to it (a file's
+        // header comments, not doc comments, stay above the import).
+        var start = first.position.utf8Offset
+        var docStart: Int?
+        for piece in first.leadingTrivia {
+            switch piece {
+            case .docLineComment, .docBlockComment: if docStart == nil { docStart = start }
+            case .lineComment, .blockComment: docStart = nil
+            default: break
+            }
+            start += piece.sourceLength.utf8Length
+        }
+        start = docStart ?? first.positionAfterSkippingLeadingTrivia.utf8Offset
         return Edit(start: start, end: start, text: "import TagRuntime\n\n", order: -1)
     }
 
