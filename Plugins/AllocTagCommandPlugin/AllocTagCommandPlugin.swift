@@ -59,10 +59,14 @@ struct AllocTagCommandPlugin: CommandPlugin {
     /// The include paths and defines SwiftPM compiles a C target with: its own and its
     /// dependencies' public headers (alloc_tag/*.h among them).
     func cFlags(_ target: SourceModuleTarget) -> [String] {
-        var flags: [String] = []
+        // As SwiftPM compiles it: SWIFT_PACKAGE defined, public headers of the target and of
+        // every dependency, but header search paths and defines (`cSettings`) of the target only.
+        var flags = ["-DSWIFT_PACKAGE=1"]
         for t in [target as Target] + target.recursiveTargetDependencies {
             guard let clang = t as? ClangSourceModuleTarget else { continue }
             if let headers = clang.publicHeadersDirectoryURL { flags.append("-I" + headers.path) }
+        }
+        if let clang = target as? ClangSourceModuleTarget {
             flags += clang.headerSearchPaths.map { "-I" + clang.directoryURL.appendingPathComponent($0).path }
             flags += clang.preprocessorDefinitions.map { "-D" + $0 }
         }

@@ -14,7 +14,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/alloctag/corpus
 WORK=$(mktemp -d /tmp/alloctag-packages.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# SwiftPM leaves zero-byte lock files named after the package's path in /tmp: removed too.
+trap 'rm -rf "$WORK"; rm -f /tmp/_tmp_"${WORK##*/}"_*.lock' EXIT
 . "$ROOT/Tests/lib/counter.sh"
 
 (cd "$ROOT" && swift build --product tagger >/dev/null)
