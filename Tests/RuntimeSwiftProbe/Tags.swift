@@ -52,3 +52,6 @@ var taskOddTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
 @section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
 var taskSiteTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
     { nil }, { StaticString("probe.taskSite").utf8Start }, { StaticString("Probe.swift").utf8Start })
+@section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe)
+var noncopyableTag: AllocTagRecord = (0x3147_4154, 1, #line, 0,
+    { nil }, { StaticString("probe.noncopyable").utf8Start }, { StaticString("Probe.swift").utf8Start })

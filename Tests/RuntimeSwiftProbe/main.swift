@@ -162,6 +162,20 @@ do {
     expect("pointer deallocate", "probe.pointer", bytes: 0, calls: 0)
 }
 
+// A noncopyable result (swift-collections' `_UnsafeDequeHandle`): withAllocTag hands it out
+// without a copy, and its allocation is charged to the tag.
+struct Owner: ~Copyable {
+    let p: UnsafeMutablePointer<UInt8>
+    init(capacity: Int) { p = .allocate(capacity: capacity) }
+    deinit { p.deallocate() }
+}
+do {
+    let owner = withAllocTag(&noncopyableTag) { Owner(capacity: 48) }
+    expect("noncopyable result", "probe.noncopyable", bytes: 48, calls: 1)
+    _ = consume owner
+    expect("noncopyable result freed", "probe.noncopyable", bytes: 0, calls: 0)
+}
+
 // Over-aligned allocations keep their alignment.
 do {
     let p = withAllocTag(&alignedTag) { UnsafeMutableRawPointer.allocate(byteCount: 100, alignment: 256) }

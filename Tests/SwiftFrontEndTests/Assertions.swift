@@ -6,10 +6,12 @@ import XCTest
 
 /// Annotates the marked input and checks: the exact output (tag names as `$Tn`), a finding at
 /// each marker in `refused` and nowhere else, a second run that changes nothing, and that the
-/// token scan every build runs agrees with swift-syntax on every site of the output.
+/// token scan every build runs agrees with swift-syntax on every site of the output. `unscoped`,
+/// when given: the markers before the `{` of each body that can allocate and gets no scope
+/// (an `unscoped-body` finding at each and nowhere else).
 @discardableResult
-func assertAnnotation(_ input: String, _ expected: String, refused: [String] = [], path: String = "Sources/Demo/Pool.swift",
-                      types: [String] = [], scopes: Bool = false,
+func assertAnnotation(_ input: String, _ expected: String, refused: [String] = [], unscoped: [String]? = nil,
+                      path: String = "Sources/Demo/Pool.swift", types: [String] = [], scopes: Bool = false,
                       file: StaticString = #filePath, line: UInt = #line) throws -> [String: String] {
     let marked = MarkedText(input)
     let config = AllocTagConfig(swift: .init(types: types))
@@ -20,6 +22,12 @@ func assertAnnotation(_ input: String, _ expected: String, refused: [String] = [
     let expectedPositions = refused.map { "\(marked.positions[$0]!.line):\(marked.positions[$0]!.column)" }.sorted()
     XCTAssertEqual(findingPositions, expectedPositions, "findings: \(first.findings.map(\.compilerStyle))", file: file, line: line)
     XCTAssertTrue(first.findings.allSatisfy { $0.ruleID == "untagged-site" && $0.location.file == path }, file: file, line: line)
+    if let unscoped {
+        XCTAssertEqual(first.unscoped.map { "\($0.location.line):\($0.location.column)" }.sorted(),
+                       unscoped.map { "\(marked.positions[$0]!.line):\(marked.positions[$0]!.column)" }.sorted(),
+                       "unscoped: \(first.unscoped.map(\.compilerStyle))", file: file, line: line)
+        XCTAssertTrue(first.unscoped.allSatisfy { $0.ruleID == "unscoped-body" && $0.severity == .note }, file: file, line: line)
+    }
 
     let second = try SwiftFrontEnd.annotate(source: first.source, path: path, config: config, scopes: scopes)
     XCTAssertEqual(second.source, first.source, "second run changed the file", file: file, line: line)

@@ -114,7 +114,7 @@ final class LexScanTests: XCTestCase {
 
             private func _allocTagNoModule() -> UnsafePointer<UInt8>? { nil }
 
-            @section("alloc_tags") @used @exclusivity(unchecked) nonisolated(unsafe) var allocTag_A_f_000000000001: AllocTagRecord = \
+            @section("alloc_tags") @used @usableFromInline @exclusivity(unchecked) nonisolated(unsafe) var allocTag_A_f_000000000001: AllocTagRecord = \
             (0x31474154, 1, 7, 0, _allocTagNoModule, { StaticString("A.f(x:)").utf8Start }, { StaticString("/p/A \\"q\\".swift").utf8Start })
 
             """)

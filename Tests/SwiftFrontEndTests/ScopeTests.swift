@@ -90,7 +90,6 @@ final class ScopeTests: XCTestCase {
                 var y: Int { get { x } set { x = newValue } }
                 // alloctag:no-scope
                 func hot() -> [Int] { [x] }
-                @inlinable func inlined() -> [Int] { [1] }
                 func never() -> Int { fatalError("no") }
                 func work() async -> Int { 1 }
                 func short() -> [Int] { [1, 2].map { $0 + 1 } }
@@ -104,12 +103,196 @@ final class ScopeTests: XCTestCase {
                 var y: Int { get { x } set { x = newValue } }
                 // alloctag:no-scope
                 func hot() -> [Int] { [x] }
-                @inlinable func inlined() -> [Int] { [1] }
                 func never() -> Int { fatalError("no") }
                 func work() async -> Int { 1 }
                 func short() -> [Int] { let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }; return [1, 2].map { $0 + 1 } }
             }
-            """, scopes: true)
+            """, unscoped: [], scopes: true)
+    }
+
+    /// A body that is one `#if` block returns the value of each clause's only expression (as
+    /// swift-collections' `_withUnsafeTemporaryAllocation`): each gets `return`, a `Never` call
+    /// and a clause that returns explicitly stay as they are. `#if` conditions and `#error`
+    /// are no allocations: a body of constants under them gets no scope.
+    func testIfConfigBodiesReturnInEachClause() throws {
+        try assertAnnotation("""
+            func make<R>(_ body: () -> R) -> R {
+            #if compiler(>=6.3)
+              body()
+            #elseif DEBUG
+              fatalError("old")
+            #else
+              let r = body()
+              return r
+            #endif
+            }
+            var shift: Int {
+            #if _pointerBitWidth(_64)
+              6
+            #elseif compiler(>=6.3)
+              5
+            #else
+              #error("Unsupported architecture")
+            #endif
+            }
+            """, """
+            import TagRuntime
+
+            func make<R>(_ body: () -> R) -> R {
+            let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }
+            #if compiler(>=6.3)
+              return body()
+            #elseif DEBUG
+              fatalError("old")
+            #else
+              let r = body()
+              return r
+            #endif
+            }
+            var shift: Int {
+            #if _pointerBitWidth(_64)
+              6
+            #elseif compiler(>=6.3)
+              5
+            #else
+              #error("Unsupported architecture")
+            #endif
+            }
+            """, unscoped: [], scopes: true)
+    }
+
+    /// Swift 6.4's `borrow`/`mutate` accessors (swift-collections' `UniqueBox`, under
+    /// `#if compiler(>=6.4)`) parse; one that can allocate is named, as it takes no scope.
+    func testBorrowAndMutateAccessorsParse() throws {
+        try assertAnnotation("""
+            struct Box {
+                var p: UnsafeMutablePointer<Int>
+            #if compiler(>=6.4)
+                var value: Int {
+                    borrow 1️⃣{ p.advanced(by: 0).pointee }
+                    mutate { &p.pointee }
+                }
+            #endif
+                func copy() -> [Int] { [p.pointee] }
+            }
+            """, """
+            import TagRuntime
+
+            struct Box {
+                var p: UnsafeMutablePointer<Int>
+            #if compiler(>=6.4)
+                var value: Int {
+                    borrow { p.advanced(by: 0).pointee }
+                    mutate { &p.pointee }
+                }
+            #endif
+                func copy() -> [Int] { let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }; return [p.pointee] }
+            }
+            """, unscoped: ["1️⃣"], scopes: true)
+    }
+
+    /// swift-collections' style: `@inlinable`, `@_alwaysEmitIntoClient` and `@_transparent`
+    /// bodies are scoped like others (the generated tags are `@usableFromInline`, so the scope
+    /// line compiles there and, inlined into a client, still names this module's tag), with
+    /// `#if`, `consuming`/`borrowing` parameters and `~Copyable` types untouched. Coroutine
+    /// accessors, result-builder bodies, task-group closures and bodies that some configuration
+    /// compiles empty (`#if DEBUG` checks, where a lone `defer` would warn) get an
+    /// `unscoped-body` finding at their `{` instead when they can allocate.
+    func testInlinableBodiesAreScopedAndUnscopableOnesAreNamed() throws {
+        try assertAnnotation("""
+            public struct Box<Element: ~Copyable>: ~Copyable {
+                @usableFromInline var storage: UnsafeMutablePointer<Element>
+                @inlinable
+                public init(_ element: consuming Element) {
+                    storage = .allocate(capacity: 1)
+                    storage.initialize(to: element)
+                }
+                @inlinable @inline(__always)
+                public func peek<R>(_ body: (borrowing Element) -> R) -> R {
+                    #if DEBUG
+                    precondition(Int(bitPattern: storage) != 0)
+                    #endif
+                    return body(storage.pointee)
+                }
+                @_alwaysEmitIntoClient
+                public var count: Int { [1].count }
+                @_transparent
+                public func twice() -> [Int] { [1, 1] }
+                @inlinable
+                public var element: Element {
+                    _read { yield storage.pointee }
+                    _modify 1️⃣{ var copy = [0]; copy.append(1); yield &storage.pointee }
+                }
+                @inlinable @inline(__always)
+                func ensureValid() 4️⃣{
+                #if DEBUG
+                    precondition(Int(bitPattern: storage) != 0)
+                #endif
+                }
+            }
+            @resultBuilder enum LinesBuilder {
+                static func buildBlock(_ parts: String...) -> [String] { parts }
+            }
+            @LinesBuilder func lines() -> [String] 2️⃣{
+                String(1)
+                String(2)
+            }
+            func total() async -> Int {
+                await withTaskGroup(of: Int.self) 3️⃣{ group in
+                    group.addTask { 1 }
+                    return await group.reduce(0, +)
+                }
+            }
+            """, """
+            import TagRuntime
+
+            public struct Box<Element: ~Copyable>: ~Copyable {
+                @usableFromInline var storage: UnsafeMutablePointer<Element>
+                @inlinable
+                public init(_ element: consuming Element) {
+                    let __allocScope = AllocTagScope(&$T1); defer { __allocScope.end() }
+                    storage = withAllocTag(&$T2) { .allocate(capacity: 1) }
+                    storage.initialize(to: element)
+                }
+                @inlinable @inline(__always)
+                public func peek<R>(_ body: (borrowing Element) -> R) -> R {
+                    let __allocScope = AllocTagScope(&$T3); defer { __allocScope.end() }
+                    #if DEBUG
+                    precondition(Int(bitPattern: storage) != 0)
+                    #endif
+                    return body(storage.pointee)
+                }
+                @_alwaysEmitIntoClient
+                public var count: Int { let __allocScope = AllocTagScope(&$T4); defer { __allocScope.end() }; return [1].count }
+                @_transparent
+                public func twice() -> [Int] { let __allocScope = AllocTagScope(&$T5); defer { __allocScope.end() }; return [1, 1] }
+                @inlinable
+                public var element: Element {
+                    _read { yield storage.pointee }
+                    _modify { var copy = [0]; copy.append(1); yield &storage.pointee }
+                }
+                @inlinable @inline(__always)
+                func ensureValid() {
+                #if DEBUG
+                    precondition(Int(bitPattern: storage) != 0)
+                #endif
+                }
+            }
+            @resultBuilder enum LinesBuilder {
+                static func buildBlock(_ parts: String...) -> [String] { parts }
+            }
+            @LinesBuilder func lines() -> [String] {
+                String(1)
+                String(2)
+            }
+            func total() async -> Int {
+                let __allocScope = AllocTagTaskScope(&$T6); defer { __allocScope.end() }
+                return await withTaskGroup(of: Int.self) { group in
+                    group.addTask { 1 }
+                    return await group.reduce(0, +)
+                }
+            }
+            """, unscoped: ["1️⃣", "2️⃣", "3️⃣", "4️⃣"], scopes: true)
     }
 
     /// A body that is one `if` or `switch` expression returns it implicitly: the scope line

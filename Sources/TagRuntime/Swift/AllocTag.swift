@@ -44,8 +44,11 @@ public let allocTagFlagStringFunctions: UInt32 = 1
 ///
 /// The swap and restore are inline C with compiler barriers: a plain Swift thread-local
 /// store around the allocation was seen removed by the optimizer in release builds.
+///
+/// `Result` may be noncopyable (swift-collections wraps `_UnsafeDequeHandle.allocate(...)`,
+/// a `~Copyable` handle, in `withAllocTag`).
 @inline(__always)
-public func withAllocTag<Result>(
+public func withAllocTag<Result: ~Copyable>(
     _ tag: UnsafeMutableRawPointer, _ body: () throws -> Result
 ) rethrows -> Result {
     let previous = alloc_tag_swap_raw(tag)

@@ -32,23 +32,24 @@ public struct SwiftSyntaxFrontEnd: FrontEnd {
     public func planAnnotation(_ files: [String], settings: WorkspaceSettings, options: AnnotateOptions) throws -> AnnotationPlan {
         let config = try settings.swiftConfig(files: files)
         var plan = AnnotationPlan()
-        var changed = 0, wrapped = 0, scoped = 0, left = 0
+        var changed = 0, wrapped = 0, scoped = 0, left = 0, unscoped = 0
         for file in files {
             do {
                 let a = try SwiftFrontEnd.annotate(source: try String(contentsOfFile: file, encoding: .utf8),
                                                    path: file, config: config, scopes: options.scopes)
                 plan.files.append(.init(path: file, contents: Data(a.source.utf8), changed: a.changed,
-                                        notes: a.findings.map(\.compilerStyle)))
+                                        notes: (a.findings + a.unscoped).map(\.compilerStyle)))
                 if a.changed { changed += 1 }
                 wrapped += a.wrapped
                 scoped += a.scoped
                 left += a.findings.count
+                unscoped += a.unscoped.count
             } catch {
                 plan.errors.append("\(error)")
             }
         }
         if !plan.errors.isEmpty { plan.failure = "Swift parse errors" }
-        plan.summary = "\(changed) Swift files changed; \(wrapped) sites wrapped; \(scoped) bodies scoped; \(left) sites left untagged"
+        plan.summary = "\(changed) Swift files changed; \(wrapped) sites wrapped; \(scoped) bodies scoped; \(left) sites left untagged; \(unscoped) bodies that can allocate left unscoped"
         return plan
     }
 }

@@ -14,8 +14,9 @@ struct BodyScope {
     /// Where the scope line goes: after `{`, or after a closure's `in`.
     var insertAfter: TokenSyntax
     var statements: CodeBlockItemListSyntax
-    /// The body is one expression whose value is returned implicitly: it needs `return`.
-    var needsReturn: Bool
+    /// The items that return the body's value implicitly and need `return` once the scope line
+    /// makes the body two statements (`implicitReturns`).
+    var returns: [CodeBlockItemSyntax]
     /// An async body: the tag must follow the task (`AllocTagTaskScope`), not the thread.
     var isAsync: Bool
     /// The existing scope's tag reference, when the body is already scoped.
@@ -25,14 +26,31 @@ struct BodyScope {
 /// Finds the bodies `annotate` scopes. Not scoped: bodies where nothing can allocate (no
 /// call, literal array or dictionary, interpolation or closure: trivial accessors among
 /// them), single-expression closures (their enclosing body's scope covers them; not a `Task { }`
-/// body, which runs later in a task of its own), coroutine
-/// accessors (`_read`, `_modify`), bodies inside `@inlinable`, `@_alwaysEmitIntoClient` and
-/// `@_transparent` declarations (they cannot name the module's internal tags), result-builder
-/// bodies, closures given to task groups (a task-local cannot be bound there), and any
-/// declaration or closure with an `alloctag:no-scope` comment.
+/// body, which runs later in a task of its own), and any
+/// declaration or closure with an `alloctag:no-scope` comment (the user's choice). Bodies that
+/// can allocate but cannot take a scope are listed in `unscoped` with the reason, never
+/// skipped silently: coroutine accessors (`_read`, `_modify`, `read`, `modify`: the scope
+/// would stay current across `yield`, charging the caller's code), Swift 6.4's `borrow` and
+/// `mutate` accessors (the body is the reference returned), result-builder bodies
+/// (a declaration is no component), closures given to task groups (a task-local cannot be
+/// bound there).
+///
+/// `@inlinable`, `@_alwaysEmitIntoClient` and `@_transparent` bodies are scoped like any
+/// other: the generated tags are `@usableFromInline` (`SwiftTagFile`) and `AllocTagScope` is
+/// public and inlinable, so the scope line may be inlined, and specialised, into a client
+/// module, where it still names the defining module's tag: the client's allocations in that
+/// code are charged to the library's line.
 final class ScopeFinder: SyntaxVisitor {
+    /// A body that can allocate and gets no scope, and why.
+    struct Unscoped {
+        var function: String
+        var leftBrace: TokenSyntax
+        var reason: String
+    }
+
     let isMainFile: Bool
     private(set) var scopes: [BodyScope] = []
+    private(set) var unscoped: [Unscoped] = []
 
     init(isMainFile: Bool) {
         self.isMainFile = isMainFile
@@ -64,7 +82,16 @@ final class ScopeFinder: SyntaxVisitor {
     override func visit(_ node: AccessorDeclSyntax) -> SyntaxVisitorContinueKind {
         guard let body = node.body, !optedOut(node.attributes, Syntax(node)) else { return .visitChildren }
         let kind = node.accessorSpecifier.text
-        guard ["get", "set", "willSet", "didSet", "init"].contains(kind) else { return .visitChildren }
+        guard ["get", "set", "willSet", "didSet", "init"].contains(kind) else {
+            if ["_read", "_modify", "read", "modify"].contains(kind) {
+                skip(body.leftBrace, body.statements, reason: "a '\(kind)' coroutine accessor: a scope would stay current across "
+                     + "'yield' and charge the caller's code to this line; its callees' scopes still apply")
+            } else if ["borrow", "mutate"].contains(kind) {
+                skip(body.leftBrace, body.statements, reason: "a '\(kind)' accessor: its body is the storage reference it "
+                     + "returns, no statement may come first; its callees' scopes still apply")
+            }
+            return .visitChildren
+        }
         add(.function, body: body.leftBrace, after: body.leftBrace, body.statements, returnsValue: kind == "get",
             isAsync: node.effectSpecifiers?.asyncSpecifier != nil)
         return .visitChildren
@@ -91,6 +118,10 @@ final class ScopeFinder: SyntaxVisitor {
         if let call = node.parent?.as(FunctionCallExprSyntax.self) ?? node.parent?.parent?.parent?.as(FunctionCallExprSyntax.self),
            let name = call.calledExpression.as(DeclReferenceExprSyntax.self)?.baseName.text,
            name.hasPrefix("with") && name.hasSuffix("TaskGroup") || name == AllocatorNames.hook {
+            if name != AllocatorNames.hook {
+                skip(node.leftBrace, node.statements, reason: "a closure given to '\(name)': a task-local cannot be bound "
+                     + "there; the enclosing body's scope covers it")
+            }
             return .visitChildren
         }
         let isAsync = node.signature?.effectSpecifiers?.asyncSpecifier != nil || containsAwait(node.statements)
@@ -129,18 +160,60 @@ final class ScopeFinder: SyntaxVisitor {
 
     private func add(_ kind: BodyScope.Kind, body leftBrace: TokenSyntax, after: TokenSyntax, _ statements: CodeBlockItemListSyntax,
                      returnsValue: Bool, isAsync: Bool) {
-        if insideUninlinableContext(Syntax(statements)) { return }
+        if let builder = insideResultBuilder(Syntax(statements)) {
+            skip(leftBrace, statements, reason: "a '@\(builder)' result-builder body: a declaration is no component")
+            return
+        }
         let existing = ScopeFinder.existingScope(statements)
         if existing == nil {
             guard canAllocate(Syntax(statements)) else { return }
+            if ScopeFinder.mayCompileEmpty(statements) {
+                skip(leftBrace, statements, reason: "all of its code is under '#if' and some configuration compiles none of "
+                     + "it (a debug-only check): there the scope line would be a 'defer' ending an empty body, a compiler warning")
+                return
+            }
             if statements.count == 1, let only = statements.first, only.item.is(ExprSyntax.self) {
                 if ScopeFinder.isNeverCall(only.item) { return }
             }
         }
-        let single = statements.count == 1 && ScopeFinder.isImplicitReturnValue(statements.first!.item)
         scopes.append(BodyScope(kind: kind, function: DeclarationNames.function(of: statements, isMainFile: isMainFile),
                                 leftBrace: leftBrace, insertAfter: after, statements: statements,
-                                needsReturn: existing == nil && single && returnsValue, isAsync: isAsync, existing: existing))
+                                returns: existing == nil && returnsValue ? ScopeFinder.implicitReturns(statements) : [],
+                                isAsync: isAsync, existing: existing))
+    }
+
+    /// The items a body returns implicitly: its only item when that is a value, or, when the
+    /// body is one `#if` block, each clause's only value item (recursively), as in
+    /// `{ #if compiler(>=6.3) f() #else g() #endif }`; a `Never` call returns nothing.
+    static func implicitReturns(_ statements: CodeBlockItemListSyntax) -> [CodeBlockItemSyntax] {
+        guard statements.count == 1, let only = statements.first else { return [] }
+        if let block = only.item.as(IfConfigDeclSyntax.self) {
+            return block.clauses.flatMap { clause -> [CodeBlockItemSyntax] in
+                guard case .statements(let list)? = clause.elements else { return [] }
+                return implicitReturns(list)
+            }
+        }
+        return isImplicitReturnValue(only.item) && !isNeverCall(only.item) && !isDiagnosticDirective(only.item) ? [only] : []
+    }
+
+    /// Whether some configuration compiles the body to no statement: every item is an `#if`
+    /// block without `#else`, or with a clause that is empty (or, nested, may be). Such bodies
+    /// are `#if DEBUG` checks (swift-collections' `ensureMutable()`, `assertMutable()`).
+    static func mayCompileEmpty(_ statements: CodeBlockItemListSyntax) -> Bool {
+        !statements.isEmpty && statements.allSatisfy { item in
+            guard let block = item.item.as(IfConfigDeclSyntax.self) else { return false }
+            let hasElse = block.clauses.contains { $0.poundKeyword.tokenKind == .poundElse }
+            return !hasElse || block.clauses.contains { clause in
+                guard case .statements(let list)? = clause.elements else { return true }
+                return list.isEmpty || mayCompileEmpty(list)
+            }
+        }
+    }
+
+    /// `#error("...")` and `#warning("...")`: compile-time diagnostics, neither a value nor an allocation.
+    static func isDiagnosticDirective(_ node: some SyntaxProtocol) -> Bool {
+        guard let macro = node.as(MacroExpansionExprSyntax.self) else { return false }
+        return ["error", "warning"].contains(macro.macroName.text)
     }
 
     /// Whether a body's only item is the value it returns without `return`: an expression, or
@@ -192,12 +265,9 @@ final class ScopeFinder: SyntaxVisitor {
         return ["fatalError", "preconditionFailure", "abort", "exit"].contains(name)
     }
 
+    /// The user's `alloctag:no-scope` comment (result builders are `add`'s, with a finding).
     private func optedOut(_ attributes: AttributeListSyntax, _ decl: Syntax) -> Bool {
-        if hasMarker(decl) { return true }
-        return attributes.contains { element in
-            guard let name = element.as(AttributeSyntax.self)?.attributeName.trimmedDescription else { return false }
-            return name.hasSuffix("Builder")
-        }
+        hasMarker(decl)
     }
 
     /// The marker in a comment before the declaration (or before a closure's first statement).
@@ -211,19 +281,26 @@ final class ScopeFinder: SyntaxVisitor {
         }
     }
 
-    private func insideUninlinableContext(_ node: Syntax) -> Bool {
+    /// The result-builder attribute of an enclosing declaration, if any.
+    private func insideResultBuilder(_ node: Syntax) -> String? {
         var current = node.parent
         while let n = current {
-            if let attributes = n.asProtocol(WithAttributesSyntax.self)?.attributes {
+            if let attributes = n.asProtocol(WithAttributesSyntax.self)?.attributes, !n.is(ClosureExprSyntax.self) {
                 for element in attributes {
                     let name = element.as(AttributeSyntax.self)?.attributeName.trimmedDescription ?? ""
-                    if ["inlinable", "_alwaysEmitIntoClient", "_transparent"].contains(name) { return true }
-                    if name.hasSuffix("Builder") && !n.is(ClosureExprSyntax.self) { return true }
+                    if name.hasSuffix("Builder") { return name }
                 }
             }
             current = n.parent
         }
-        return false
+        return nil
+    }
+
+    /// Lists a body that can allocate but gets no scope (one that cannot allocate needs none).
+    private func skip(_ leftBrace: TokenSyntax, _ statements: CodeBlockItemListSyntax, reason: String) {
+        guard ScopeFinder.existingScope(statements) == nil, canAllocate(Syntax(statements)) else { return }
+        unscoped.append(Unscoped(function: DeclarationNames.function(of: statements, isMainFile: isMainFile),
+                                 leftBrace: leftBrace, reason: reason))
     }
 
     private func containsAwait(_ node: CodeBlockItemListSyntax) -> Bool {
@@ -255,9 +332,17 @@ final class ScopeFinder: SyntaxVisitor {
             override func visit(_ node: ArrayExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
             override func visit(_ node: DictionaryExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
             override func visit(_ node: ClosureExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
-            override func visit(_ node: MacroExpansionExprSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
+            override func visit(_ node: MacroExpansionExprSyntax) -> SyntaxVisitorContinueKind {
+                if !ScopeFinder.isDiagnosticDirective(node) { found = true }
+                return .skipChildren
+            }
             override func visit(_ node: ExpressionSegmentSyntax) -> SyntaxVisitorContinueKind { found = true; return .skipChildren }
             override func visit(_ node: FunctionDeclSyntax) -> SyntaxVisitorContinueKind { .skipChildren }
+            /// An `#if` condition (`_pointerBitWidth(_64)`, `compiler(>=6.3)`) is no call: only the clause's code counts.
+            override func visit(_ node: IfConfigClauseSyntax) -> SyntaxVisitorContinueKind {
+                if let elements = node.elements { walk(elements) }
+                return .skipChildren
+            }
         }
         let allocations = Allocations(viewMode: .sourceAccurate)
         allocations.walk(node)

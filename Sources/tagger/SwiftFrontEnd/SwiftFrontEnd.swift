@@ -1,5 +1,5 @@
 import Foundation
-import SwiftParser
+@_spi(ExperimentalLanguageFeatures) import SwiftParser
 import SwiftSyntax
 import TaggerCore
 import TaggerLexScan
@@ -30,6 +30,8 @@ public enum SwiftFrontEnd {
         public var findings: [Finding]
         /// Bodies given a scope by this run (`AllocTagScope`, see `ScopeFinder`).
         public var scoped = 0
+        /// Bodies that can allocate but got no scope, each with the reason (`Rules.unscopedBody`).
+        public var unscoped: [Finding] = []
         public var changed: Bool { wrapped > 0 || renamed > 0 || scoped > 0 }
     }
 
@@ -152,8 +154,15 @@ public enum SwiftFrontEnd {
             wrapped += 1
         }
         var scoped = 0
+        var unscoped: [Finding] = []
         if scopes {
-            for scope in context.scopes() {
+            let finder = context.scopeFinder()
+            unscoped = finder.unscoped.map { body in
+                let l = body.leftBrace.startLocation(converter: context.converter)
+                return Finding(rule: Rules.unscopedBody, message: "\(body.function) gets no scope: \(body.reason)",
+                               location: TaggerCore.SourceLocation(file: path, line: l.line, column: l.column))
+            }
+            for scope in finder.scopes {
                 if let reference = scope.existing {
                     let name = reference.baseName.text
                     let foreign = name.hasPrefix(AllocatorNames.generatedTagPrefix) && !name.hasPrefix(ownPrefix)
@@ -176,6 +185,7 @@ public enum SwiftFrontEnd {
         let output = String(decoding: try Edit.apply(edits, to: context.bytes), as: UTF8.self)
         var annotation = Annotation(source: output, wrapped: wrapped, renamed: renamed, findings: findings)
         annotation.scoped = scoped
+        annotation.unscoped = unscoped
         return annotation
     }
 
@@ -202,7 +212,7 @@ struct Context {
     init(source: String, path: String, config: AllocTagConfig) throws {
         self.path = path
         bytes = Array(source.utf8)
-        tree = Parser.parse(source: source)
+        tree = Context.parse(source)
         converter = SourceLocationConverter(fileName: path, tree: tree)
         if tree.hasError, let bad = Context.firstError(in: Syntax(tree)) {
             let l = bad.startLocation(converter: converter)
@@ -271,6 +281,18 @@ struct Context {
         return Edit(start: start, end: start, text: "import TagRuntime\n\n", order: -1)
     }
 
+    /// The file's syntax tree. Code written for a newer compiler (swift-collections 1.6 has
+    /// Swift 6.4's `borrow`/`mutate` accessors under `#if compiler(>=6.4)`) is parsed again with
+    /// those accessors enabled, only when the plain parse fails: where the plain parse
+    /// succeeds, `borrow { ... }` in a getter stays a call with a trailing closure.
+    static func parse(_ source: String) -> SourceFileSyntax {
+        let plain = Parser.parse(source: source)
+        guard plain.hasError else { return plain }
+        var text = source
+        let newer = text.withUTF8 { Parser.parse(source: $0, experimentalFeatures: [.borrowAndMutateAccessors]) }
+        return newer.hasError ? plain : newer
+    }
+
     static func firstError(in node: Syntax) -> Syntax? {
         if node.is(MissingExprSyntax.self) || node.is(UnexpectedNodesSyntax.self) || node.is(MissingDeclSyntax.self)
             || node.is(MissingStmtSyntax.self) || node.is(MissingTypeSyntax.self) || node.is(MissingPatternSyntax.self) {
@@ -292,10 +314,12 @@ struct Context {
         WrapPlanner.plan(for: site.call, captureSelf: captureSelf)
     }
 
-    func scopes() -> [BodyScope] {
+    func scopes() -> [BodyScope] { scopeFinder().scopes }
+
+    func scopeFinder() -> ScopeFinder {
         let finder = ScopeFinder(isMainFile: (path as NSString).lastPathComponent == "main.swift")
         finder.walk(tree)
-        return finder.scopes
+        return finder
     }
 
     /// The scope line after the body's `{` (or a closure's `in`): on a line of its own, indented
@@ -317,8 +341,9 @@ struct Context {
         } else {
             edits.append(Edit(start: at, end: at, text: " " + line + ";", order: 1, depth: Int.min / 2))
         }
-        if scope.needsReturn {
-            edits.append(Edit(start: firstStart, end: firstStart, text: "return ", order: 1, depth: Int.min / 2 + 1))
+        for item in scope.returns {
+            let start = item.positionAfterSkippingLeadingTrivia.utf8Offset
+            edits.append(Edit(start: start, end: start, text: "return ", order: 1, depth: Int.min / 2 + 1))
         }
         return edits
     }

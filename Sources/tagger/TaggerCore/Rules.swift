@@ -51,6 +51,14 @@ public enum Rules {
         help: "Allocation sites in this region are neither counted nor checked with these compile flags. "
             + "Check again with the flags that enable it (`-p BUILD_DIR`, or flags after `--`).")
 
+    public static let unscopedBody = Rule(
+        id: "unscoped-body",
+        shortDescription: "Body that can allocate but cannot take a scope",
+        defaultSeverity: .note,
+        help: "`annotate --scopes` gives no scope to coroutine accessors (`_read`, `_modify`), result-builder bodies "
+            + "and closures given to task groups; their own implicit allocations are charged to the innermost scope "
+            + "current when they run. Move the allocating code into a function of its own to give it a line.")
+
     public static let parseError = Rule(
         id: "parse-error",
         shortDescription: "Source could not be parsed, so call sites may be missing",
@@ -107,7 +115,7 @@ public enum Rules {
     public static let all: [Rule] = [
         untaggedSite, noprofHelper, indirectAllocator, inactiveRegion, parseError,
         unusedSuppression, invalidSuppression, staleBaselineEntry, coverageBelowMinimum,
-        allocBudget, unmatchedBudgetEntry,
+        allocBudget, unmatchedBudgetEntry, unscopedBody,
     ]
 
     public static func rule(id: String) -> Rule? { all.first { $0.id == id } }
