@@ -17,7 +17,8 @@
 #      to be the majority);
 #   4. tag names survive an unrelated edit: a line inserted at the top of an annotated file,
 #      re-annotating renames no tag and the report's lines follow;
-#   5. the annotated modules' own test targets pass in debug (`swift test --filter`; release: see 5.).
+#   5. the annotated modules' own test targets pass in debug (`swift test --filter`; release: see 5.),
+#      with ALLOCTAG_PACKAGE_TESTS=full (852 s at load ~9 on the 2-core machine: not in CI by default).
 # The annotator is the tagger CLI this repo builds (as the Ink suite, for the same reason).
 counter_suite=swift-packages-collections
 . "$(dirname "$0")/../lib.sh"
@@ -121,6 +122,14 @@ sed -i 1d "$file"
 #    records of InternalCollectionsUtilities ("global variable must be a compile-time constant to
 #    use @section attribute"; the plain release build of the same sources compiles): open.
 filter='DequeTests|OrderedCollectionsTests|HashTreeCollectionsTests|HeapTests|BitCollectionsTests|BasicContainersTests|ContainersTests|RopeModuleTests|SortedCollectionsTests|TrailingElementsTests|CollectionsModuleTests'
+# They took 852 s (825 tests and their build) on the shared 2-core machine at load ~9, a large share of CI's
+# budget: run when ALLOCTAG_PACKAGE_TESTS=full (last run: 825 passed, 0 failed), else skipped
+# and counted as skipped.
+if [ "${ALLOCTAG_PACKAGE_TESTS:-}" != full ]; then
+    skip "swift-collections' own tests (debug): set ALLOCTAG_PACKAGE_TESTS=full to run them (852 s measured at load ~9)"
+    finish
+    exit
+fi
 start=$SECONDS
 out=$(swift test --filter "$filter" 2>&1) && ok=0 || ok=1
 echo "  debug tests: $((SECONDS - start)) s; $(grep -E 'Executed [0-9]+ tests' <<<"$out" | tail -1 | sed 's/^[[:space:]]*//')"
