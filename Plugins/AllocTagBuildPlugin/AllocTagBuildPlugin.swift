@@ -63,13 +63,18 @@ struct AllocTagBuildPlugin: BuildToolPlugin {
     }
 
     /// The include paths and defines SwiftPM compiles a C target with: its own and its
-    /// dependencies' public headers. The same as AllocTagCommandPlugin's `cFlags` (what
-    /// `alloc-tag check` passes tagger; a plugin cannot share code with another).
+    /// dependencies' public headers, its own header search paths and defines. The same as
+    /// AllocTagCommandPlugin's `cFlags` (what `alloc-tag check` passes tagger; a plugin cannot
+    /// share code with another).
     func cFlags(_ target: SourceModuleTarget) -> [String] {
         var flags: [String] = []
         for t in [target as Target] + target.recursiveTargetDependencies {
             guard let clang = t as? ClangSourceModuleTarget else { continue }
             if let headers = clang.publicHeadersDirectoryURL { flags.append("-I" + headers.path) }
+            // A target's header search paths and defines are its own: SwiftPM does not pass a
+            // dependency's (CAllocTag's `_GNU_SOURCE` would hide a header placed before the
+            // target's own feature-test macros: SQLite's amalgamation did not compile).
+            guard t.id == target.id else { continue }
             flags += clang.headerSearchPaths.map { "-I" + clang.directoryURL.appendingPathComponent($0).path }
             flags += clang.preprocessorDefinitions.map { "-D" + $0 }
         }

@@ -57,12 +57,17 @@ struct AllocTagCommandPlugin: CommandPlugin {
     }
 
     /// The include paths and defines SwiftPM compiles a C target with: its own and its
-    /// dependencies' public headers (alloc_tag/*.h among them).
+    /// dependencies' public headers (alloc_tag/*.h among them), its own header search paths and
+    /// defines.
     func cFlags(_ target: SourceModuleTarget) -> [String] {
         var flags: [String] = []
         for t in [target as Target] + target.recursiveTargetDependencies {
             guard let clang = t as? ClangSourceModuleTarget else { continue }
             if let headers = clang.publicHeadersDirectoryURL { flags.append("-I" + headers.path) }
+            // A target's header search paths and defines are its own: SwiftPM does not pass a
+            // dependency's (CAllocTag's `_GNU_SOURCE` would hide a header placed before the
+            // target's own feature-test macros: SQLite's amalgamation did not compile).
+            guard t.id == target.id else { continue }
             flags += clang.headerSearchPaths.map { "-I" + clang.directoryURL.appendingPathComponent($0).path }
             flags += clang.preprocessorDefinitions.map { "-D" + $0 }
         }
