@@ -57,6 +57,79 @@ final class AmalgamationTests: XCTestCase {
         """)
     }
 
+    /// SQLite's own layering: a pragma first (so the opening conditional is no include guard),
+    /// the embedded sqliteInt.h's header guard holding `_GNU_SOURCE` and the first declaration,
+    /// the definitions after that guard's `#endif`. The header guard is compiled whenever its
+    /// code is, so the include stays inside it, after the feature-test macro's conditional.
+    func testTheIncludeStaysInTheHeaderGuardHoldingTheFeatureTestMacro() throws {
+        try assertAnnotation("""
+        #pragma GCC diagnostic ignored "-Wunused-macros"
+        #ifndef LIB_AMALGAMATION
+        #define LIB_CORE 1
+        /* Begin libInt.h */
+        #ifndef LIBINT_H
+        #define LIBINT_H
+        #if defined(__GNUC__) && !defined(_GNU_SOURCE)
+        # define _GNU_SOURCE
+        #endif
+        #include <stddef.h>
+        void *lib_alloc(size_t n);
+        #endif
+        /* Begin lib.c */
+        #include <stdlib.h>
+        #include <sys/mman.h>
+
+        void *grow(void *p, size_t old, size_t n)
+        {
+        	return mremap(p, old, n, MREMAP_MAYMOVE);
+        }
+
+        void *lib_alloc(size_t n)
+        {
+        	return malloc(n);
+        }
+        #endif
+
+        """, expected: """
+        #pragma GCC diagnostic ignored "-Wunused-macros"
+        #ifndef LIB_AMALGAMATION
+        #define LIB_CORE 1
+        /* Begin libInt.h */
+        #ifndef LIBINT_H
+        #define LIBINT_H
+        #if defined(__GNUC__) && !defined(_GNU_SOURCE)
+        # define _GNU_SOURCE
+        #endif
+        #include <alloc_tag/alloc_tag.h>
+        #ifndef malloc_noprof
+        #define malloc_noprof(...) (malloc)(__VA_ARGS__)
+        #endif
+        #include <stddef.h>
+        void *lib_alloc_noprof(size_t n);
+        #define lib_alloc(...) alloc_hooks(lib_alloc_noprof(__VA_ARGS__))
+        #endif
+        /* Begin lib.c */
+        #include <stdlib.h>
+        #include <sys/mman.h>
+
+        void *grow(void *p, size_t old, size_t n)
+        {
+        	return mremap(p, old, n, MREMAP_MAYMOVE);
+        }
+
+        void *lib_alloc_noprof(size_t n)
+        {
+        	return malloc_noprof(n);
+        }
+        void *(lib_alloc)(size_t n)
+        {
+        	return alloc_hooks(lib_alloc_noprof(n));
+        }
+        #endif
+
+        """)
+    }
+
     /// A helper defined last in the opening conditional: its recipe is inserted at the offset of
     /// the closing `#endif`, i.e. still inside; the conditional stays the include guard (not a
     /// header guard: another macro is defined first, as in SQLite's `#ifndef SQLITE_AMALGAMATION`
@@ -120,7 +193,8 @@ final class AmalgamationTests: XCTestCase {
     /// An external helper declared before its definition (SQLite's `SQLITE_API void
     /// *sqlite3_malloc(int);` in the embedded sqlite3.h, defined 30000 lines later): the macro
     /// follows the declaration, and the forwarding definition still follows the definition, so
-    /// the library keeps the symbol its public header declares.
+    /// the library keeps the symbol its public header declares, with the export macro in front
+    /// (`API` expands to nothing here, so libclang's extent starts after it).
     func testAnExternalHelperDeclaredFirstKeepsItsSymbol() throws {
         try assertAnnotation("""
         #include <stdlib.h>
@@ -153,7 +227,7 @@ final class AmalgamationTests: XCTestCase {
         {
         	return malloc_noprof(n);
         }
-        void *(lib_alloc)(size_t n)
+        API void *(lib_alloc)(size_t n)
         {
         	return alloc_hooks(lib_alloc_noprof(n));
         }

@@ -116,7 +116,8 @@ struct Rewriter {
             }
             at = start
         }
-        let offset = afterFeatureMacros(at!, text, directives, topLevel: topLevel, uses: firstUse ... (edits.map(\.start).max() ?? firstUse))
+        let offset = afterFeatureMacros(at!, text, directives, topLevel: topLevel, uses: firstUse ... (edits.map(\.start).max() ?? firstUse),
+                                        taken: headerGuards.union(guardStart.map { [$0] } ?? []))
         var block = include + "\n" + fallbacks
         block += LineMarker.placeholder(text.line(of: offset) + (offset == text.count ? 1 : 0))
         if offset == text.count, text.bytes.last != UInt8(ascii: "\n") { block = "\n" + block }
@@ -137,10 +138,11 @@ struct Rewriter {
     /// its opening `#ifndef SQLITE_AMALGAMATION`): the include would read the system headers
     /// before the macro, so `mremap` and `MREMAP_MAYMOVE` would be missing. The new place is
     /// after the last such definition and after every conditional holding it that does not also
-    /// hold every use (the first edit to the last), so the include is compiled whenever a use is;
-    /// when no such place comes before the first use, `offset` stays (the compile check tells).
+    /// hold every use (the first edit to the last) and are not `taken` (header guards and the
+    /// include guard, compiled whenever their code is), so the include is compiled whenever a use
+    /// is; when no such place comes before the first use, `offset` stays (the compile check tells).
     private static func afterFeatureMacros(_ offset: Int, _ text: SourceFile, _ directives: [LexDirective],
-                                           topLevel: [Range<Int>], uses: ClosedRange<Int>) -> Int {
+                                           topLevel: [Range<Int>], uses: ClosedRange<Int>, taken: Set<Int>) -> Int {
         let firstUse = uses.lowerBound
         guard let last = directives.last(where: { d in
             d.keyword == "define" && d.start >= offset && d.end <= firstUse
@@ -155,7 +157,7 @@ struct Rewriter {
             default: break
             }
         }
-        let holdingUses = Set(conditionals.filter { $0.contains(uses.lowerBound) && $0.contains(uses.upperBound) })
+        let holdingUses = Set(conditionals.filter { taken.contains($0.lowerBound) || ($0.contains(uses.lowerBound) && $0.contains(uses.upperBound)) })
         let exit = conditionals.filter { $0.contains(last.start) && !holdingUses.contains($0) }.map(\.upperBound).max()
         let after = exit ?? last.end
         guard after <= firstUse, !topLevel.contains(where: { $0.lowerBound < after && after < $0.upperBound }) else { return offset }
