@@ -326,20 +326,34 @@ struct Planner {
                 let at = text.lineEnd(of: max(end - 1, offset))
                 let lead = at == text.count && text.bytes.last != UInt8(ascii: "\n") ? "\n" : ""
                 var insertion = lead
-                if isDefinition, !f.isStatic {
-                    var header = text.text(f.definitionStart! ..< f.bodyStart!)
-                    let nameAt = f.nameOffset! - f.definitionStart!
-                    let utf8 = Array(header.utf8)
-                    header = String(decoding: utf8[..<nameAt], as: UTF8.self) + "(\(f.name))"
-                        + String(decoding: utf8[(nameAt + f.name.utf8.count)...], as: UTF8.self)
-                    let args = f.parameterNames.compactMap { $0 }.joined(separator: ", ")
-                    let trimmed = header.trimmingTrailingWhitespace()
-                    insertion += "\(LineMarker.placeholder(f.line))\(trimmed)\n{\n\treturn alloc_hooks(\(f.name)_noprof(\(args)));\n}\n"
-                }
+                if isDefinition, !f.isStatic { insertion += forwardingDefinition(f, text) }
                 insertion += define + LineMarker.placeholder(text.line(of: at) + (at == text.count ? 1 : 0))
                 edit(file, at, 0, insertion, order: 2)
             }
+            // Declared before it is defined (an amalgamation declares its API first: SQLite's
+            // `sqlite3_malloc`): the macro follows the declaration, and the forwarding definition
+            // still follows the definition, or the library would lose the symbol.
+            if !f.isStatic, let file = f.definitionFile, let first = firstInFile[file], first != f.nameOffset,
+               let end = f.definitionEnd, let text = sources.text(file) {
+                let at = text.lineEnd(of: end - 1)
+                let lead = at == text.count && text.bytes.last != UInt8(ascii: "\n") ? "\n" : ""
+                edit(file, at, 0, lead + forwardingDefinition(f, text) + LineMarker.placeholder(text.line(of: at) + (at == text.count ? 1 : 0)), order: 2)
+            }
         }
+    }
+
+    /// `T *(foo)(params) { return alloc_hooks(foo_noprof(args)); }` from the definition's own
+    /// header: keeps an external helper's symbol for callers that do not see the macro (other
+    /// libraries, Swift through the unannotated public header). The parenthesised name is not
+    /// expanded as the macro.
+    private func forwardingDefinition(_ f: FunctionFact, _ text: SourceFile) -> String {
+        var header = text.text(f.definitionStart! ..< f.bodyStart!)
+        let nameAt = f.nameOffset! - f.definitionStart!
+        let utf8 = Array(header.utf8)
+        header = String(decoding: utf8[..<nameAt], as: UTF8.self) + "(\(f.name))"
+            + String(decoding: utf8[(nameAt + f.name.utf8.count)...], as: UTF8.self)
+        let args = f.parameterNames.compactMap { $0 }.joined(separator: ", ")
+        return "\(LineMarker.placeholder(f.line))\(header.trimmingTrailingWhitespace())\n{\n\treturn alloc_hooks(\(f.name)_noprof(\(args)));\n}\n"
     }
 
     private mutating func reportFindings() {

@@ -116,11 +116,52 @@ struct Rewriter {
             }
             at = start
         }
-        let offset = at!
+        let offset = afterFeatureMacros(at!, text, directives, topLevel: topLevel, uses: firstUse ... (edits.map(\.start).max() ?? firstUse),
+                                        taken: headerGuards.union(guardStart.map { [$0] } ?? []))
         var block = include + "\n" + fallbacks
         block += LineMarker.placeholder(text.line(of: offset) + (offset == text.count ? 1 : 0))
         if offset == text.count, text.bytes.last != UInt8(ascii: "\n") { block = "\n" + block }
         return Edit.insert(block, at: offset, order: 3)
+    }
+
+    /// Feature-test macros (feature_test_macros(7), and the BSDs', Solaris's and AIX's): they
+    /// take effect only when defined before the first system header, and alloc_tag.h includes
+    /// system headers.
+    static func isFeatureTestMacro(_ name: String) -> Bool {
+        (name.hasPrefix("_") && name.hasSuffix("_SOURCE"))
+            || ["_FILE_OFFSET_BITS", "_TIME_BITS", "_REENTRANT", "_THREAD_SAFE", "_LARGE_FILES", "_LARGE_FILE",
+                "__EXTENSIONS__", "_XOPEN_SOURCE_EXTENDED"].contains(name)
+    }
+
+    /// `offset`, or later when the file defines a feature-test macro between it and the first
+    /// use (SQLite's amalgamation defines `_GNU_SOURCE` in `#if defined(__GNUC__) && ...` below
+    /// its opening `#ifndef SQLITE_AMALGAMATION`): the include would read the system headers
+    /// before the macro, so `mremap` and `MREMAP_MAYMOVE` would be missing. The new place is
+    /// after the last such definition and after every conditional holding it that does not also
+    /// hold every use (the first edit to the last) and are not `taken` (header guards and the
+    /// include guard, compiled whenever their code is), so the include is compiled whenever a use
+    /// is; when no such place comes before the first use, `offset` stays (the compile check tells).
+    private static func afterFeatureMacros(_ offset: Int, _ text: SourceFile, _ directives: [LexDirective],
+                                           topLevel: [Range<Int>], uses: ClosedRange<Int>, taken: Set<Int>) -> Int {
+        let firstUse = uses.lowerBound
+        guard let last = directives.last(where: { d in
+            d.keyword == "define" && d.start >= offset && d.end <= firstUse
+                && d.nameStart.map { isFeatureTestMacro(text.identifier(at: $0)) } == true
+        }) else { return offset }
+        // Every conditional as the range from its `#if` to past its `#endif` line.
+        var open: [Int] = [], conditionals: [Range<Int>] = []
+        for d in directives {
+            switch d.keyword {
+            case "if", "ifdef", "ifndef": open.append(d.start)
+            case "endif": if let start = open.popLast() { conditionals.append(start ..< d.end) }
+            default: break
+            }
+        }
+        let holdingUses = Set(conditionals.filter { taken.contains($0.lowerBound) || ($0.contains(uses.lowerBound) && $0.contains(uses.upperBound)) })
+        let exit = conditionals.filter { $0.contains(last.start) && !holdingUses.contains($0) }.map(\.upperBound).max()
+        let after = exit ?? last.end
+        guard after <= firstUse, !topLevel.contains(where: { $0.lowerBound < after && after < $0.upperBound }) else { return offset }
+        return after
     }
 
     /// Start of a conditional that opens the file (only comments before it) and holds every
@@ -135,7 +176,8 @@ struct Rewriter {
             if ["if", "ifdef", "ifndef"].contains(d.keyword) { depth += 1 }
             if d.keyword == "endif" {
                 depth -= 1
-                if depth == 0 { return d.start > lastEdit ? first.start : nil }
+                // An insertion at the `#endif`'s own offset lands before it, inside.
+                if depth == 0 { return d.start >= lastEdit ? first.start : nil }
             }
         }
         return nil

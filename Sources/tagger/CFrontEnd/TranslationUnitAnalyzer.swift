@@ -129,8 +129,9 @@ final class TranslationUnitAnalyzer {
         let extent = api.getCursorExtent(cursor)
         // A declaration opening with an export macro whose expansion starts with its argument
         // (`API(void *) f(void)` with `#define API(t) t`) starts at the macro, not at `void`.
-        let start = clang.expansionLocation(api.getRangeStart(extent))
+        var start = clang.expansionLocation(api.getRangeStart(extent))
         let end = clang.fileLocation(api.getRangeEnd(extent))
+        if start.file == loc.file { start.offset = includingEmptyMacros(start.offset, path: path) }
         if start.file == loc.file, end.file == loc.file, start.offset <= end.offset {
             facts.topLevel[path, default: []].append(start.offset ..< end.offset)
         }
@@ -142,6 +143,30 @@ final class TranslationUnitAnalyzer {
             walk(cursor, function: nil, path: path)
         }
         return Int32(TCX_Visit_Continue)
+    }
+
+    /// `SQLITE_API void *f(int)` with `#define SQLITE_API` (empty): the expansion leaves no
+    /// token, so the extent starts at `void`, yet the macro belongs to the declaration (a
+    /// forwarding definition copies its header from here, so the export macro round-trips).
+    /// Object-like macro names before `offset` on the same line, not a directive's, are taken in.
+    private func includingEmptyMacros(_ offset: Int, path: String) -> Int {
+        guard let text = sources.text(path) else { return offset }
+        let b = text.bytes
+        func isIdentifier(_ c: UInt8) -> Bool { c == 0x5F || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || (c >= 0x30 && c <= 0x39) }
+        let lineStart = text.lineStart(of: offset)
+        var first = lineStart
+        while first < offset, b[first] == 0x20 || b[first] == 0x09 { first += 1 }
+        guard first < offset, b[first] != UInt8(ascii: "#") else { return offset }
+        var at = offset
+        while true {
+            var i = at
+            while i > lineStart, b[i - 1] == 0x20 || b[i - 1] == 0x09 { i -= 1 }
+            var j = i
+            while j > lineStart, isIdentifier(b[j - 1]) { j -= 1 }
+            guard j < i, !(b[j] >= 0x30 && b[j] <= 0x39),
+                  let macro = facts.macros[text.text(j ..< i)], !macro.functionLike else { return at }
+            at = j
+        }
     }
 
     /// A function-like macro invoked in an edited file: where the invocation starts and ends,
