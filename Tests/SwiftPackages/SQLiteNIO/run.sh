@@ -52,9 +52,9 @@ sub('        .testTarget(\n            name: "SQLiteNIOTests",',
 assert s.count("AllocTagBuildPlugin") == 3, s
 open(path, "w").write(s)
 PY
-# The command plugin's compilation database for VaporCSQLite (AllocTagCommandPlugin.cFlags): its
-# public headers, its cSettings' defines as they apply on Linux in the debug configuration, then
-# its dependencies' public headers (CAllocTag's).
+# The command plugin's compilation database for VaporCSQLite (AllocTagCommandPlugin.cFlags):
+# SWIFT_PACKAGE, its public headers and its dependencies' (CAllocTag's), then its cSettings'
+# defines as they apply on Linux in the debug configuration.
 mkdir -p "$WORK/db"
 python3 - "$P" "$WORK/alloctag" "$WORK/db/compile_commands.json" <<'PY'
 import json, re, sys
@@ -68,7 +68,8 @@ for m in re.finditer(r'\.define\("(\w+)"(?:, to: "([^"]*)")?(?:, \.when\(([^)]*)
     if cond and "platforms" in cond and ".linux" not in cond: continue
     flags.append("-D" + name + ("=" + value if value is not None else ""))
 assert len(flags) == 33, flags  # 32 defines in 1.13.2 (HAVE_GETHOSTUUID is iOS's)
-flags.append("-I%s/Sources/TagRuntime/Core/include" % alloctag)
+flags[1:1] = ["-I%s/Sources/TagRuntime/Core/include" % alloctag]
+flags.insert(0, "-DSWIFT_PACKAGE=1")
 f = pkg + "/Sources/VaporCSQLite/sqlite_nio_sqlite3.c"
 json.dump([{"directory": pkg, "file": f, "arguments": ["cc"] + flags + ["-c", f]}], open(out, "w"), indent=1)
 PY
