@@ -17,9 +17,9 @@
 #      configuration builds everything, the workload included, and runs the tests).
 # The annotator is the tagger CLI this repo builds, not the command plugin: the plugin would
 # build swift-syntax again in the package's scratch folder (minutes) and runs the same code;
-# the C flags are the ones the command plugin writes to its compile_commands.json (the target's
-# public headers and defines for this platform and the debug configuration, its dependencies'
-# public headers), and step 2 checks them against the build plugin's, computed by SwiftPM from
+# the C flags are the ones the command plugin writes to its compile_commands.json
+# (`-DSWIFT_PACKAGE=1`, the target's and its dependencies' public headers, the target's defines
+# for this platform and the debug configuration), and step 2 checks them against the build plugin's, computed by SwiftPM from
 # the same function.
 counter_suite=swift-packages-sqlite-nio
 . "$(dirname "$0")/../lib.sh"
