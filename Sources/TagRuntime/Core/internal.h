@@ -251,19 +251,26 @@ ALLOC_TAG_HIDDEN const char *alloc_tag_display_filename(const char *filename);
 /* The running Swift task's tag (alloc_tag_set_task_lookup); NULL until TagRuntime installs it. */
 ALLOC_TAG_HIDDEN extern void *(*alloc_tag_task_lookup)(void);
 
-/* caller: the program's call into the malloc family, named by debug mode.  With no thread
- * tag, the task's tag (Swift async scopes) if a lookup is installed: an indirect call on the
- * untagged path only. */
-static inline __attribute__((always_inline)) uint32_t alloc_tag_current_index(void *caller)
+/* The tag to charge: the thread's, else (no thread tag) the task's (Swift async scopes) if a
+ * lookup is installed: an indirect call on the untagged path only.  NULL: untagged. */
+static inline __attribute__((always_inline)) struct alloc_tag *alloc_tag_current_tag(void)
 {
 	struct alloc_tag *tag = alloc_tag_current;
-	uint32_t index;
 
 	if (tag == NULL) {
 		void *(*lookup)(void) = __atomic_load_n(&alloc_tag_task_lookup, __ATOMIC_ACQUIRE);
 		if (lookup != NULL)
 			tag = (struct alloc_tag *)lookup();
 	}
+	return tag;
+}
+
+/* caller: the program's call into the malloc family, named by debug mode. */
+static inline __attribute__((always_inline)) uint32_t alloc_tag_current_index(void *caller)
+{
+	struct alloc_tag *tag = alloc_tag_current_tag();
+	uint32_t index;
+
 	if (tag == NULL) {
 		if (unlikely(alloc_tag_debug_level != 0))
 			alloc_tag_debug_untagged(caller);

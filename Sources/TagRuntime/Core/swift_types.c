@@ -175,13 +175,8 @@ static void add_exited_type(uint32_t slot, int64_t calls, int64_t bytes)
 /* The site's index as malloc charged it just before: the thread's tag, else the task's. */
 static uint32_t current_site(void)
 {
-	struct alloc_tag *tag = alloc_tag_current;
+	struct alloc_tag *tag = alloc_tag_current_tag();
 
-	if (tag == NULL) {
-		void *(*lookup)(void) = __atomic_load_n(&alloc_tag_task_lookup, __ATOMIC_ACQUIRE);
-		if (lookup != NULL)
-			tag = (struct alloc_tag *)lookup();
-	}
 	if (tag == NULL)
 		return ALLOC_TAG_UNTAGGED_INDEX;
 	uint32_t index = load_relaxed(&tag->ct.index);
